@@ -1,8 +1,82 @@
 package io.taskservice;
 
-/** Entry point. */
+import io.taskservice.config.AppConfig;
+import io.taskservice.config.ConfigException;
+import io.taskservice.db.Migrations;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * Entry point of {@code task-service.jar}: {@code java -jar task-service.jar} runs a node, {@code
+ * java -jar task-service.jar migrate} applies the database migrations and exits.
+ */
 public final class Main {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
   private Main() {}
 
-  public static void main(String[] args) {}
+  public static void main(String[] args) {
+    String command = args.length == 0 ? "run" : args[0];
+    AppConfig config;
+    try {
+      config = AppConfig.fromEnvironment();
+    } catch (ConfigException e) {
+      log.error("Invalid configuration: {}", e.getMessage());
+      System.exit(2);
+      return;
+    }
+    switch (command) {
+      case "run" -> run(config);
+      case "migrate" -> migrate(config);
+      default -> {
+        log.error("Unknown command '{}': use 'run' (default) or 'migrate'", command);
+        System.exit(2);
+      }
+    }
+  }
+
+  private static void migrate(AppConfig config) {
+    try {
+      int applied = new Migrations(config).run();
+      log.info("Database {} is up to date ({} migrations applied)", config.redactedDbUrl(), applied);
+      System.exit(0);
+    } catch (RuntimeException e) {
+      log.error("Migration failed: {}", Node.rootMessage(e));
+      System.exit(1);
+    }
+  }
+
+  private static void run(AppConfig config) {
+    log.info("Starting task-service: {}", config);
+    Node node;
+    try {
+      node = Node.start(config).toCompletionStage().toCompletableFuture().get();
+    } catch (Exception e) {
+      log.error("Start-up failed: {}", Node.rootMessage(e));
+      System.exit(1);
+      return;
+    }
+    Runnable stop = () -> stop(node, config);
+    Signal.handle(new Signal("TERM"), sig -> new Thread(stop, "shutdown").start());
+    Signal.handle(new Signal("INT"), sig -> new Thread(stop, "shutdown").start());
+  }
+
+  /** Graceful stop on SIGTERM/SIGINT: no new work, in-flight tasks finish or are handed back. */
+  private static void stop(Node node, AppConfig config) {
+    log.info("Stopping: finishing in-flight work (up to {} ms)", config.shutdownGraceMs());
+    int status = 0;
+    try {
+      node.close()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(config.shutdownGraceMs() + 15_000, TimeUnit.MILLISECONDS);
+      log.info("Stopped");
+    } catch (Exception e) {
+      log.error("Stop did not complete cleanly: {}", Node.rootMessage(e));
+      status = 1;
+    }
+    System.exit(status);
+  }
 }

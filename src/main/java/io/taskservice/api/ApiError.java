@@ -1,0 +1,62 @@
+package io.taskservice.api;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * An answer other than success, shaped as Django REST Framework shapes it: {@code {"detail":
+ * "..."}} for request errors, {@code {"field": ["..."]}} for validation errors. Handlers fail the
+ * request with it; {@link ApiFailureHandler} writes it.
+ */
+public final class ApiError extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  static final String NOT_FOUND = "Not found.";
+  static final String NO_TASK = "No Task matches the given query.";
+
+  private final int status;
+  private final transient JsonObject body;
+
+  ApiError(int status, JsonObject body) {
+    super(body.encode(), null, false, false);
+    this.status = status;
+    this.body = body;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public JsonObject body() {
+    return body;
+  }
+
+  static ApiError detail(int status, String detail) {
+    return new ApiError(status, new JsonObject().put("detail", detail));
+  }
+
+  static ApiError field(String field, List<String> messages) {
+    return new ApiError(400, new JsonObject().put(field, new JsonArray(List.copyOf(messages))));
+  }
+
+  static ApiError notFound(String detail) {
+    return detail(404, detail);
+  }
+
+  static ApiError parse(String detail) {
+    return detail(400, detail);
+  }
+
+  static ApiError methodNotAllowed(String method) {
+    return detail(405, "Method \"" + method + "\" not allowed.");
+  }
+
+  static ApiError notAcceptable() {
+    return detail(406, "Could not satisfy the request Accept header.");
+  }
+
+  static ApiError unsupportedMediaType(String contentType) {
+    return detail(415, "Unsupported media type \"" + contentType + "\" in request.");
+  }
+}

@@ -1,0 +1,98 @@
+package io.taskservice.api;
+
+import io.taskservice.config.AppConfig;
+import io.taskservice.db.TaskRepository;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves the task API. Its routes come from the OpenAPI contract ({@code openapi.yaml}); Swagger
+ * UI shows the same contract. Several instances share the port, one per event loop.
+ */
+public final class HttpVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
+  static final String CONTRACT = "openapi.yaml";
+
+  private final AppConfig config;
+  private final Pool pool;
+  private final ApiMetrics metrics;
+  private final Handler<Router> operations;
+  private HttpServer server;
+
+  /**
+   * @param operations adds the operator routes (health, metrics) to the router
+   */
+  public HttpVerticle(AppConfig config, Pool pool, ApiMetrics metrics, Handler<Router> operations) {
+    this.config = config;
+    this.pool = pool;
+    this.metrics = metrics;
+    this.operations = operations;
+  }
+
+  @Override
+  public Future<?> start() {
+    TasksApi api =
+        new TasksApi(new TaskRepository(pool, config.dbTimeoutMs()), vertx.eventBus(), metrics);
+    Future<OpenAPIContract> contract = OpenAPIContract.from(vertx, CONTRACT);
+    Future<Buffer> contractText = vertx.fileSystem().readFile(CONTRACT);
+    return Future.all(contract, contractText)
+        .compose(
+            loaded -> {
+              Router router = router(contract.result(), contractText.result(), api);
+              server = vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(60));
+              return server.requestHandler(router).listen(config.httpPort());
+            })
+        .onSuccess(s -> log.debug("HTTP API listening on port {}", s.actualPort()));
+  }
+
+  private Router router(OpenAPIContract contract, Buffer contractText, TasksApi api) {
+    RouterBuilder builder =
+        RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
+            .rootHandler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()))
+            .rootHandler(ApiRoutes::negotiate);
+    // DRF's rules (numbers accepted as titles, lenient page sizes, form bodies, its messages) are
+    // not expressible in the schema validator, and vertx-openapi 5.0.x mis-decodes some query
+    // values: the contract documents every rule, TasksApi enforces them.
+    builder.getRoutes().forEach(route -> route.setDoValidation(false));
+    operation(builder, "createTask").addHandler(api::create);
+    operation(builder, "listTasks").addHandler(api::list);
+    operation(builder, "retrieveTask").addHandler(api::retrieve);
+    Router router = builder.createRouter();
+    ApiRoutes.mount(router, api::list, api::retrieve);
+    SwaggerUi.mount(router, contractText);
+    operations.handle(router);
+    ApiFailureHandler failures = new ApiFailureHandler();
+    router.route().failureHandler(failures);
+    // requests that match no route (404, 405) or fail before routing skip failure handlers
+    for (int status : new int[] {400, 404, 405, 406, 413, 415, 500}) {
+      router.errorHandler(status, failures);
+    }
+    return router;
+  }
+
+  private static OpenAPIRoute operation(RouterBuilder builder, String operationId) {
+    OpenAPIRoute route = builder.getRoute(operationId);
+    if (route == null) {
+      throw new IllegalStateException(CONTRACT + " has no operation " + operationId);
+    }
+    return route;
+  }
+
+  /** The port actually bound (useful when configured as 0). */
+  public int port() {
+    return server.actualPort();
+  }
+}

@@ -1,0 +1,199 @@
+package io.taskservice.api;
+
+import io.taskservice.bus.Addresses;
+import io.taskservice.db.TaskRepository;
+import io.taskservice.domain.Task;
+import io.taskservice.domain.TaskStatus;
+import io.taskservice.domain.TitleRules;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The three endpoints of the reference service — create, list, retrieve — with the wire format a
+ * DRF {@code ModelViewSet} with {@code PageNumberPagination} and a django-filter {@code status}
+ * filter produces.
+ */
+final class TasksApi {
+  static final int DEFAULT_PAGE_SIZE = 20;
+  static final int MAX_PAGE_SIZE = 100;
+
+  private final TaskRepository tasks;
+  private final EventBus bus;
+  private final ApiMetrics metrics;
+
+  TasksApi(TaskRepository tasks, EventBus bus, ApiMetrics metrics) {
+    this.tasks = tasks;
+    this.bus = bus;
+    this.metrics = metrics;
+  }
+
+  void create(RoutingContext ctx) {
+    Object data = RequestBody.read(ctx);
+    if (data == null) {
+      throw new ApiError(400, nonFieldErrors("No data provided"));
+    }
+    if (!(data instanceof Map<?, ?> map)) {
+      throw new ApiError(
+          400,
+          nonFieldErrors(
+              "Invalid data. Expected a dictionary, but got " + pythonType(data) + "."));
+    }
+    @SuppressWarnings("unchecked")
+    TitleRules.Result title = TitleRules.validate((Map<String, ?>) map);
+    if (!title.isValid()) {
+      throw ApiError.field("title", title.errors());
+    }
+    tasks
+        .create(title.title())
+        .onSuccess(
+            task -> {
+              metrics.created();
+              // after the commit: a lost message only delays the task until a sweep finds it
+              bus.send(Addresses.PROCESS_TASK, task.id());
+              Responses.json(ctx, 201, TaskJson.of(task));
+            })
+        .onFailure(ctx::fail);
+  }
+
+  void retrieve(RoutingContext ctx) {
+    // DRF: a lookup that is not an integer is a plain 404, a missing task names the model
+    Optional<java.math.BigInteger> number = PythonInt.parse(ctx.pathParam("id"));
+    if (number.isEmpty()) {
+      throw ApiError.notFound(ApiError.NOT_FOUND);
+    }
+    if (number.get().bitLength() >= 64) {
+      throw ApiError.notFound(ApiError.NO_TASK);
+    }
+    tasks
+        .find(number.get().longValue())
+        .onSuccess(
+            task ->
+                task.ifPresentOrElse(
+                    t -> Responses.json(ctx, 200, TaskJson.of(t)),
+                    () -> ctx.fail(ApiError.notFound(ApiError.NO_TASK))))
+        .onFailure(ctx::fail);
+  }
+
+  void list(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    QueryString query = QueryString.parse(request.query());
+    Optional<TaskStatus> status = statusFilter(query);
+    int pageSize = pageSize(query);
+    String page = query.last("page").filter(p -> !p.isEmpty()).orElse("1");
+    tasks
+        .count(status)
+        .compose(
+            count -> {
+              long pages = Math.max(1, (count + pageSize - 1) / pageSize);
+              long number = pageNumber(page, pages);
+              return tasks
+                  .page(status, (number - 1) * pageSize, pageSize)
+                  .map(rows -> pageBody(request, query, count, number, pages, rows));
+            })
+        .onSuccess(body -> Responses.json(ctx, 200, body))
+        .onFailure(ctx::fail);
+  }
+
+  /** django-filter's ChoiceFilter: empty means no filter, anything else must be a status. */
+  private static Optional<TaskStatus> statusFilter(QueryString query) {
+    Optional<String> value = query.last("status").filter(s -> !s.isEmpty());
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        TaskStatus.fromWire(value.get())
+            .orElseThrow(
+                () ->
+                    ApiError.field(
+                        "status",
+                        List.of(
+                            "Select a valid choice. "
+                                + value.get()
+                                + " is not one of the available choices."))));
+  }
+
+  /** DRF's page_size: a positive integer, capped at the maximum; anything else the default. */
+  private static int pageSize(QueryString query) {
+    return query
+        .last("page_size")
+        .flatMap(PythonInt::parseLong)
+        .filter(n -> n > 0)
+        .map(n -> (int) Math.min(n, MAX_PAGE_SIZE))
+        .orElse(DEFAULT_PAGE_SIZE);
+  }
+
+  /** Django's Paginator.validate_number, with DRF's "last". */
+  private static long pageNumber(String page, long pages) {
+    if ("last".equals(page)) {
+      return pages;
+    }
+    return PythonInt.parseLong(page)
+        .filter(n -> n >= 1 && n <= pages)
+        .orElseThrow(() -> ApiError.notFound("Invalid page."));
+  }
+
+  private static JsonObject pageBody(
+      HttpServerRequest request,
+      QueryString query,
+      long count,
+      long number,
+      long pages,
+      List<Task> rows) {
+    String base = absolutePath(request);
+    String next = number < pages ? link(base, query.with("page", Long.toString(number + 1))) : null;
+    String previous = null;
+    if (number > 1) {
+      previous =
+          link(
+              base,
+              number == 2 ? query.without("page") : query.with("page", Long.toString(number - 1)));
+    }
+    JsonArray results = new JsonArray();
+    rows.forEach(t -> results.add(TaskJson.of(t)));
+    return new JsonObject()
+        .put("count", count)
+        .put("next", next)
+        .put("previous", previous)
+        .put("results", results);
+  }
+
+  private static String absolutePath(HttpServerRequest request) {
+    String host = request.getHeader("Host");
+    if (host == null || host.isEmpty()) {
+      host = request.authority() != null ? request.authority().toString() : "localhost";
+    }
+    return (request.isSSL() ? "https" : "http") + "://" + host + request.path();
+  }
+
+  private static String link(String base, String query) {
+    return query.isEmpty() ? base : base + "?" + query;
+  }
+
+  private static JsonObject nonFieldErrors(String message) {
+    return new JsonObject().put("non_field_errors", new JsonArray().add(message));
+  }
+
+  /** The Python type name DRF puts in "Expected a dictionary, but got ...". */
+  private static String pythonType(Object value) {
+    if (value instanceof JsonArray || value instanceof List) {
+      return "list";
+    }
+    if (value instanceof String) {
+      return "str";
+    }
+    if (value instanceof Boolean) {
+      return "bool";
+    }
+    if (value instanceof Double || value instanceof Float || value instanceof java.math.BigDecimal) {
+      return "float";
+    }
+    return value instanceof Number ? "int" : value.getClass().getSimpleName();
+  }
+
+}

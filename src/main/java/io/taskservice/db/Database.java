@@ -1,0 +1,87 @@
+package io.taskservice.db;
+
+import io.taskservice.config.AppConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.DatabaseException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** Builds the PostgreSQL pool and tells outages apart from bugs. */
+public final class Database {
+  /** SQLSTATE classes that mean "the database is not usable now", not "the query is wrong". */
+  private static final Set<String> UNAVAILABLE_CLASSES = Set.of("08", "53", "57", "58");
+
+  /** relation does not exist: the schema has not been migrated yet. */
+  private static final String UNDEFINED_TABLE = "42P01";
+
+  private Database() {}
+
+  public static PgConnectOptions connectOptions(AppConfig config) {
+    return PgConnectOptions.fromUri(config.dbUrl())
+        .setCachePreparedStatements(true)
+        .setPreparedStatementCacheMaxSize(64)
+        .setPipeliningLimit(256);
+  }
+
+  /** One pool per node, shared by all verticles of the process. */
+  public static Pool pool(Vertx vertx, AppConfig config) {
+    PoolOptions poolOptions =
+        new PoolOptions()
+            .setMaxSize(config.dbPoolSize())
+            .setName("tasks")
+            .setShared(true)
+            // a request waits for a connection at most this long, then gets 503
+            .setConnectionTimeout((int) config.dbTimeoutMs())
+            .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+            .setMaxWaitQueueSize(10_000);
+    return PgBuilder.pool()
+        .with(poolOptions)
+        .with(
+            new NetClientOptions()
+                .setConnectTimeout((int) config.dbTimeoutMs())
+                .setTcpKeepAlive(true)
+                .setTcpNoDelay(true))
+        .connectingTo(connectOptions(config))
+        .using(vertx)
+        .build();
+  }
+
+  /**
+   * Applies the call's time limit and turns connection-level failures into {@link
+   * StoreUnavailableException}; other failures (bugs, constraint violations) pass unchanged.
+   */
+  public static <T> Future<T> guard(Future<T> call, long timeoutMs) {
+    return call.timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .recover(
+            failure ->
+                Future.failedFuture(
+                    isUnavailable(failure)
+                        ? new StoreUnavailableException("database unavailable", failure)
+                        : failure));
+  }
+
+  static boolean isUnavailable(Throwable failure) {
+    if (failure instanceof StoreUnavailableException) {
+      return true;
+    }
+    if (failure instanceof DatabaseException db) {
+      String state = db.getSqlState();
+      return state == null
+          || UNDEFINED_TABLE.equals(state)
+          || (state.length() == 5 && UNAVAILABLE_CLASSES.contains(state.substring(0, 2)));
+    }
+    // connection refused/closed/reset, pool or call timeouts: all transport-level; anything
+    // else (a bug of ours) stays a 500
+    String type = failure.getClass().getName();
+    return failure instanceof java.io.IOException
+        || failure instanceof java.util.concurrent.TimeoutException
+        || type.startsWith("io.vertx.")
+        || type.startsWith("io.netty.");
+  }
+}

@@ -1,0 +1,116 @@
+package io.taskservice.db;
+
+import io.taskservice.config.AppConfig;
+import io.vertx.pgclient.PgConnectOptions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings the database to the current schema: creates the configured database when it is missing
+ * (and the user may), then applies the versioned SQL files of {@code db/migration} with Flyway.
+ * Blocking (JDBC): run it off the event loop.
+ */
+public final class Migrations {
+  private static final Logger log = LoggerFactory.getLogger(Migrations.class);
+  private static final String INVALID_CATALOG_NAME = "3D000";
+  private static final String DUPLICATE_DATABASE = "42P04";
+
+  /** The configured database is missing and cannot be created; start-up cannot continue. */
+  public static final class MissingDatabaseException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    MissingDatabaseException(String message) {
+      super(message);
+    }
+  }
+
+  private final PgConnectOptions target;
+
+  public Migrations(AppConfig config) {
+    this.target = Database.connectOptions(config);
+  }
+
+  /** Creates the database if needed and migrates it; returns the number of migrations applied. */
+  public int run() {
+    ensureDatabaseExists();
+    MigrateResult result =
+        Flyway.configure()
+            .dataSource(jdbcUrl(target.getDatabase()), target.getUser(), target.getPassword())
+            .locations("classpath:db/migration")
+            .connectRetries(0)
+            .load()
+            .migrate();
+    if (result.migrationsExecuted > 0) {
+      log.info(
+          "Database {} migrated to version {} ({} migrations applied)",
+          target.getDatabase(),
+          result.targetSchemaVersion,
+          result.migrationsExecuted);
+    }
+    return result.migrationsExecuted;
+  }
+
+  private void ensureDatabaseExists() {
+    try (Connection ignored = connect(target.getDatabase())) {
+      return;
+    } catch (SQLException e) {
+      if (!INVALID_CATALOG_NAME.equals(e.getSQLState())) {
+        throw new IllegalStateException(
+            "cannot connect to PostgreSQL at " + where() + ": " + e.getMessage(), e);
+      }
+    }
+    String name = target.getDatabase();
+    try (Connection admin = connect("postgres");
+        Statement create = admin.createStatement()) {
+      create.execute("CREATE DATABASE \"" + name.replace("\"", "\"\"") + "\"");
+      log.info("Database {} did not exist on {}: created it", name, where());
+    } catch (SQLException e) {
+      if (DUPLICATE_DATABASE.equals(e.getSQLState())) {
+        return; // another node created it at the same moment
+      }
+      throw new MissingDatabaseException(
+          "Database \""
+              + name
+              + "\" does not exist on "
+              + where()
+              + " and user \""
+              + target.getUser()
+              + "\" cannot create it ("
+              + e.getMessage().lines().findFirst().orElse("")
+              + "): create it, e.g. createdb -h "
+              + target.getHost()
+              + " -p "
+              + target.getPort()
+              + " -U <admin> -O "
+              + target.getUser()
+              + " "
+              + name
+              + ", or point TASKS_DB_URL at an existing database");
+    }
+  }
+
+  private Connection connect(String database) throws SQLException {
+    Properties props = new Properties();
+    props.setProperty("user", target.getUser());
+    if (target.getPassword() != null) {
+      props.setProperty("password", target.getPassword());
+    }
+    props.setProperty("connectTimeout", "5");
+    return DriverManager.getConnection(jdbcUrl(database), props);
+  }
+
+  private String jdbcUrl(String database) {
+    return "jdbc:postgresql://" + target.getHost() + ":" + target.getPort() + "/" + database;
+  }
+
+  private String where() {
+    return target.getHost() + ":" + target.getPort();
+  }
+}

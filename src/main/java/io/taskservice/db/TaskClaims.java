@@ -1,0 +1,218 @@
+package io.taskservice.db;
+
+import io.taskservice.domain.Claim;
+import io.taskservice.domain.ClaimReason;
+import io.taskservice.domain.Completion;
+import io.taskservice.domain.Outcome;
+import io.taskservice.domain.OutcomePolicy;
+import io.taskservice.domain.TaskStatus;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The worker's SQL: {@code start_processing} and {@code complete_processing} as in the reference
+ * service (each one transaction that locks the rows with {@code SELECT ... FOR UPDATE}), plus
+ * leases, the recovery sweep and hand-back. Every status change is checked by the {@link
+ * TaskStatus} state machine row by row; claims and completions that arrive together share one
+ * transaction. One instance per worker verticle.
+ */
+public final class TaskClaims {
+  // lock in id order, so that concurrent batches over the same rows cannot deadlock
+  static final String LOCK_FOR_CLAIM =
+      "SELECT id, title, status, coalesce(lease_until < now(), false) AS lease_expired"
+          + " FROM tasks WHERE id = ANY($1) ORDER BY id FOR UPDATE";
+  // lost messages and expired leases; rows that others are locking right now are skipped
+  static final String LOCK_STALE =
+      "SELECT id, title, status, coalesce(lease_until < now(), false) AS lease_expired"
+          + " FROM tasks"
+          + " WHERE (status = 'new' AND created_at < now() - $1 * interval '1 millisecond')"
+          + " OR (status = 'processing' AND lease_until < now())"
+          + " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED";
+  static final String CLAIM =
+      "UPDATE tasks SET status = $2, claim_token = $3, claimed_by = $4,"
+          + " lease_until = now() + $5 * interval '1 millisecond', updated_at = now()"
+          + " WHERE id = ANY($1)";
+  static final String LOCK_FOR_COMPLETION =
+      "SELECT id, title, status, claim_token FROM tasks WHERE id = ANY($1) ORDER BY id FOR UPDATE";
+  static final String COMPLETE =
+      "UPDATE tasks AS t SET status = u.status, result = u.result, updated_at = now(),"
+          + " claim_token = NULL, claimed_by = NULL, lease_until = NULL"
+          + " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, status, result)"
+          + " WHERE t.id = u.id RETURNING t.id, t.created_at, t.updated_at";
+  // hand back: the lease ends now, so that the next sweep of any worker takes the task over
+  static final String RELEASE =
+      "UPDATE tasks SET lease_until = now(), updated_at = now()"
+          + " WHERE status = 'processing' AND (id, claim_token) IN"
+          + " (SELECT * FROM unnest($1::bigint[], $2::uuid[]))";
+
+  private final Pool pool;
+  private final long timeoutMs;
+  private final String worker;
+  private final long leaseMs;
+  private final OutcomePolicy policy;
+  private final Batcher<Long, Optional<Claim>> claims;
+  private final Batcher<Claim, Optional<Completion>> completions;
+
+  /**
+   * @param worker the holder's name, stored with each claim for operators
+   * @param leaseMs how long a claim lasts before another worker may take the task over
+   */
+  public TaskClaims(Pool pool, long timeoutMs, String worker, long leaseMs, OutcomePolicy policy) {
+    this.pool = pool;
+    this.timeoutMs = timeoutMs;
+    this.worker = worker;
+    this.leaseMs = leaseMs;
+    this.policy = policy;
+    this.claims = new Batcher<>(TaskRepository.MAX_BATCH, 4, this::claimAll);
+    this.completions = new Batcher<>(TaskRepository.MAX_BATCH, 4, this::completeAll);
+  }
+
+  /**
+   * {@code start_processing}: claims the task if it is new or its previous claim expired. Empty
+   * when another worker holds it or it is already final (a duplicate or late message).
+   */
+  public Future<Optional<Claim>> startProcessing(long id) {
+    return claims.submit(id);
+  }
+
+  /**
+   * The recovery sweep: claims up to {@code limit} tasks that stayed new longer than {@code
+   * newGraceMs} (their message was lost) or whose lease expired (their holder died).
+   */
+  public Future<List<Claim>> claimStale(long newGraceMs, int limit) {
+    return guard(
+        pool.withTransaction(
+            conn ->
+                conn.preparedQuery(LOCK_STALE)
+                    .execute(Tuple.of(newGraceMs, limit))
+                    .compose(rows -> claimLocked(conn, rows, ClaimReason.NEW_UNCLAIMED))
+                    .map(claimed -> List.copyOf(claimed.values()))));
+  }
+
+  /**
+   * {@code complete_processing}: sets the outcome the policy decides, if the claim still holds
+   * the task. Empty when the claim was lost: the lease expired and another worker took over.
+   */
+  public Future<Optional<Completion>> completeProcessing(Claim claim) {
+    return completions.submit(claim);
+  }
+
+  /** Hands claims back: their leases end now, so another worker takes them at once. */
+  public Future<Integer> release(List<Claim> held) {
+    if (held.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    Long[] ids = held.stream().map(Claim::taskId).toArray(Long[]::new);
+    UUID[] tokens = held.stream().map(Claim::token).toArray(UUID[]::new);
+    return guard(pool.preparedQuery(RELEASE).execute(Tuple.of(ids, tokens)).map(RowSet::rowCount));
+  }
+
+  private Future<List<Optional<Claim>>> claimAll(List<Long> ids) {
+    return guard(
+        pool.withTransaction(
+            conn ->
+                conn.preparedQuery(LOCK_FOR_CLAIM)
+                    .execute(Tuple.of((Object) ids.toArray(Long[]::new)))
+                    .compose(rows -> claimLocked(conn, rows, ClaimReason.MESSAGE))
+                    .map(claimed -> ids.stream().map(id -> Optional.ofNullable(claimed.get(id))).toList())));
+  }
+
+  /** Moves the locked rows that may be claimed to processing, under one new claim token. */
+  private Future<Map<Long, Claim>> claimLocked(
+      SqlConnection conn, RowSet<Row> locked, ClaimReason reasonIfNew) {
+    UUID token = UUID.randomUUID();
+    Map<Long, Claim> claimed = new LinkedHashMap<>();
+    for (Row row : locked) {
+      TaskStatus status = TaskRepository.status(row);
+      if (!status.isClaimable(row.getBoolean("lease_expired"))) {
+        continue;
+      }
+      status.transitionTo(TaskStatus.PROCESSING);
+      ClaimReason reason = status == TaskStatus.NEW ? reasonIfNew : ClaimReason.LEASE_EXPIRED;
+      long id = row.getLong("id");
+      claimed.put(id, new Claim(id, row.getString("title"), token, reason));
+    }
+    if (claimed.isEmpty()) {
+      return Future.succeededFuture(claimed);
+    }
+    Long[] ids = claimed.keySet().toArray(Long[]::new);
+    return conn.preparedQuery(CLAIM)
+        .execute(Tuple.of(ids, TaskStatus.PROCESSING.wire(), token, worker, leaseMs))
+        .map(claimed);
+  }
+
+  private Future<List<Optional<Completion>>> completeAll(List<Claim> batch) {
+    Map<Long, Claim> byId = new HashMap<>();
+    batch.forEach(c -> byId.put(c.taskId(), c));
+    return guard(
+        pool.withTransaction(
+            conn ->
+                conn.preparedQuery(LOCK_FOR_COMPLETION)
+                    .execute(Tuple.of((Object) byId.keySet().toArray(Long[]::new)))
+                    .compose(locked -> completeLocked(conn, locked, byId))
+                    .map(done -> batch.stream().map(c -> ownCompletion(done, c)).toList())));
+  }
+
+  private static Optional<Completion> ownCompletion(Map<Long, Completion> done, Claim claim) {
+    return Optional.ofNullable(done.get(claim.taskId()));
+  }
+
+  private Future<Map<Long, Completion>> completeLocked(
+      SqlConnection conn, RowSet<Row> locked, Map<Long, Claim> byId) {
+    List<Long> ids = new ArrayList<>();
+    List<String> statuses = new ArrayList<>();
+    List<String> results = new ArrayList<>();
+    Map<Long, Outcome> outcomes = new HashMap<>();
+    for (Row row : locked) {
+      long id = row.getLong("id");
+      TaskStatus status = TaskRepository.status(row);
+      boolean stillOurs =
+          status == TaskStatus.PROCESSING && byId.get(id).token().equals(row.getUUID("claim_token"));
+      if (!stillOurs) {
+        continue; // the lease expired and another worker owns the task now
+      }
+      Outcome outcome = policy.decide(row.getString("title"));
+      status.transitionTo(outcome.status());
+      ids.add(id);
+      statuses.add(outcome.status().wire());
+      results.add(outcome.result().wire());
+      outcomes.put(id, outcome);
+    }
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    Tuple params =
+        Tuple.of(
+            ids.toArray(Long[]::new), statuses.toArray(String[]::new), results.toArray(String[]::new));
+    return conn.preparedQuery(COMPLETE)
+        .execute(params)
+        .map(
+            rows -> {
+              Map<Long, Completion> done = new HashMap<>();
+              for (Row row : rows) {
+                long id = row.getLong("id");
+                Duration took =
+                    Duration.between(
+                        row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"));
+                done.put(id, new Completion(id, outcomes.get(id), took));
+              }
+              return done;
+            });
+  }
+
+  private <T> Future<T> guard(Future<T> call) {
+    return Database.guard(call, timeoutMs);
+  }
+}

@@ -1,0 +1,122 @@
+package io.taskservice.db;
+
+import io.taskservice.domain.Task;
+import io.taskservice.domain.TaskResult;
+import io.taskservice.domain.TaskStatus;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The API's SQL on the {@code tasks} table: create, read, list. Creates are group-committed:
+ * titles that arrive together are inserted by one statement. Create one repository per verticle
+ * (the grouping is confined to its event loop); the pool is shared.
+ */
+public final class TaskRepository {
+  private static final String COLUMNS = "id, title, status, result, created_at, updated_at";
+
+  // ids follow the input order, so the i-th returned row (by id) belongs to the i-th title
+  static final String INSERT =
+      "INSERT INTO tasks (title) SELECT title FROM unnest($1::text[]) WITH ORDINALITY AS t(title, n)"
+          + " ORDER BY n RETURNING "
+          + COLUMNS;
+  static final String FIND = "SELECT " + COLUMNS + " FROM tasks WHERE id = $1";
+  static final String COUNT_ALL = "SELECT count(*) FROM tasks";
+  static final String COUNT_BY_STATUS = "SELECT count(*) FROM tasks WHERE status = $1";
+  static final String PAGE_ALL =
+      "SELECT " + COLUMNS + " FROM tasks ORDER BY id DESC LIMIT $1 OFFSET $2";
+  static final String PAGE_BY_STATUS =
+      "SELECT " + COLUMNS + " FROM tasks WHERE status = $1 ORDER BY id DESC LIMIT $2 OFFSET $3";
+
+  static final int MAX_BATCH = 500;
+
+  private final Pool pool;
+  private final long timeoutMs;
+  private final Batcher<String, Task> inserts;
+
+  public TaskRepository(Pool pool, long timeoutMs) {
+    this.pool = pool;
+    this.timeoutMs = timeoutMs;
+    this.inserts = new Batcher<>(MAX_BATCH, 4, this::insertAll);
+  }
+
+  /** A page of tasks, newest first, with the number of tasks matching the filter. */
+  public record Page(long count, List<Task> tasks) {}
+
+  /** Stores a new task; its id is assigned by the database. The title must be valid. */
+  public Future<Task> create(String title) {
+    return inserts.submit(title);
+  }
+
+  public Future<Optional<Task>> find(long id) {
+    return guard(
+        pool.preparedQuery(FIND)
+            .execute(Tuple.of(id))
+            .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toTask(first(rows)))));
+  }
+
+  public Future<Long> count(Optional<TaskStatus> status) {
+    Future<RowSet<Row>> rows =
+        status.isPresent()
+            ? pool.preparedQuery(COUNT_BY_STATUS).execute(Tuple.of(status.get().wire()))
+            : pool.preparedQuery(COUNT_ALL).execute();
+    return guard(rows.map(r -> first(r).getLong(0)));
+  }
+
+  public Future<List<Task>> page(Optional<TaskStatus> status, long offset, int limit) {
+    Future<RowSet<Row>> rows =
+        status.isPresent()
+            ? pool.preparedQuery(PAGE_BY_STATUS)
+                .execute(Tuple.of(status.get().wire(), limit, offset))
+            : pool.preparedQuery(PAGE_ALL).execute(Tuple.of(limit, offset));
+    return guard(rows.map(TaskRepository::toTasks));
+  }
+
+  private Future<List<Task>> insertAll(List<String> titles) {
+    return guard(
+        pool.preparedQuery(INSERT)
+            .execute(Tuple.of((Object) titles.toArray(String[]::new)))
+            .map(
+                rows -> {
+                  List<Task> tasks = toTasks(rows);
+                  tasks.sort((a, b) -> Long.compare(a.id(), b.id()));
+                  return tasks;
+                }));
+  }
+
+  private <T> Future<T> guard(Future<T> call) {
+    return Database.guard(call, timeoutMs);
+  }
+
+  private static Row first(RowSet<Row> rows) {
+    return rows.iterator().next();
+  }
+
+  private static List<Task> toTasks(RowSet<Row> rows) {
+    List<Task> tasks = new ArrayList<>(rows.size());
+    rows.forEach(row -> tasks.add(toTask(row)));
+    return tasks;
+  }
+
+  static TaskStatus status(Row row) {
+    String wire = row.getString("status");
+    return TaskStatus.fromWire(wire)
+        .orElseThrow(() -> new IllegalStateException("unknown status in database: " + wire));
+  }
+
+  private static Task toTask(Row row) {
+    String result = row.getString("result");
+    return new Task(
+        row.getLong("id"),
+        row.getString("title"),
+        status(row),
+        result == null ? null : TaskResult.valueOf(result.toUpperCase(java.util.Locale.ROOT)),
+        row.getOffsetDateTime("created_at"),
+        row.getOffsetDateTime("updated_at"));
+  }
+}

@@ -1,0 +1,159 @@
+package io.taskservice.worker;
+
+import io.taskservice.bus.Addresses;
+import io.taskservice.config.AppConfig;
+import io.taskservice.db.TaskClaims;
+import io.taskservice.domain.Claim;
+import io.taskservice.domain.ClaimReason;
+import io.taskservice.domain.Completion;
+import io.taskservice.domain.OutcomePolicy;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.sqlclient.Pool;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Processes tasks: claims each id it receives ({@code start_processing}), waits the processing
+ * delay on a timer, then completes it ({@code complete_processing}). A periodic sweep claims tasks
+ * whose message was lost or whose holder died. On stop it takes no new work, lets the tasks it
+ * holds finish within the grace period and hands back the rest.
+ */
+public final class TaskWorkerVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(TaskWorkerVerticle.class);
+  private static final long COMPLETION_RETRY_MS = 1000;
+
+  private final AppConfig config;
+  private final Pool pool;
+  private final OutcomePolicy policy;
+  private final WorkerStats stats;
+  private final String name = "worker-" + UUID.randomUUID().toString().substring(0, 8);
+  private final Map<Long, Claim> held = new LinkedHashMap<>();
+
+  private TaskClaims claims;
+  private MessageConsumer<Long> consumer;
+  private long sweepTimer = -1;
+  private boolean sweeping;
+  private boolean stopping;
+  private Promise<Void> drained;
+
+  public TaskWorkerVerticle(AppConfig config, Pool pool, OutcomePolicy policy, WorkerStats stats) {
+    this.config = config;
+    this.pool = pool;
+    this.policy = policy;
+    this.stats = stats;
+  }
+
+  @Override
+  public Future<?> start() {
+    claims = new TaskClaims(pool, config.dbTimeoutMs(), name, config.leaseMs(), policy);
+    consumer = vertx.eventBus().consumer(Addresses.PROCESS_TASK, msg -> receive(msg.body()));
+    sweepTimer = vertx.setPeriodic(0, config.sweepIntervalMs(), id -> sweep());
+    stats.consumerStarted();
+    // in a cluster, "started" means the consumer is registered and reachable
+    return consumer.completion().onSuccess(v -> log.info("{} consuming {}", name, Addresses.PROCESS_TASK));
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    vertx.cancelTimer(sweepTimer);
+    stats.consumerStopped();
+    drained = Promise.promise();
+    if (held.isEmpty()) {
+      drained.tryComplete();
+    }
+    long grace = vertx.setTimer(Math.max(1, config.shutdownGraceMs()), t -> drained.tryComplete());
+    log.info("{} stopping: {} tasks in flight, up to {} ms to finish", name, held.size(), config.shutdownGraceMs());
+    return consumer
+        .unregister()
+        .compose(v -> drained.future())
+        .compose(
+            v -> {
+              vertx.cancelTimer(grace);
+              List<Claim> rest = List.copyOf(held.values());
+              held.clear();
+              stats.inFlight(-rest.size());
+              return claims.release(rest);
+            })
+        .onSuccess(n -> log.info("{} stopped; handed back {} unfinished tasks", name, n))
+        .onFailure(e -> log.warn("{} could not hand back its tasks; their leases will expire: {}", name, e.toString()));
+  }
+
+  private void receive(Long id) {
+    if (stopping || id == null) {
+      return;
+    }
+    claims
+        .startProcessing(id)
+        .onSuccess(claim -> claim.ifPresent(this::hold))
+        // the task stays new; the sweep picks it up once the database answers again
+        .onFailure(e -> log.warn("task {}: start_processing failed: {}", id, e.toString()));
+  }
+
+  private void sweep() {
+    if (sweeping || stopping) {
+      return;
+    }
+    sweeping = true;
+    claims
+        .claimStale(config.newGraceMs(), config.sweepBatch())
+        .onSuccess(
+            recovered -> {
+              for (Claim claim : recovered) {
+                log.info("task {}: recovered ({})", claim.taskId(), claim.reason().wire());
+                stats.recovered(claim.reason());
+                hold(claim);
+              }
+            })
+        .onFailure(e -> log.warn("recovery sweep failed: {}", e.toString()))
+        .onComplete(ar -> sweeping = false);
+  }
+
+  private void hold(Claim claim) {
+    if (held.put(claim.taskId(), claim) == null) {
+      stats.inFlight(1);
+    }
+    if (claim.reason() == ClaimReason.MESSAGE) {
+      log.debug("task {}: processing", claim.taskId());
+    }
+    vertx.setTimer(Math.max(1, config.processingDelayMs()), t -> complete(claim));
+  }
+
+  private void complete(Claim claim) {
+    claims
+        .completeProcessing(claim)
+        .onSuccess(done -> finished(claim, done))
+        .onFailure(
+            e -> {
+              stats.error();
+              log.warn("task {}: complete_processing failed, retrying: {}", claim.taskId(), e.toString());
+              if (!stopping) {
+                vertx.setTimer(COMPLETION_RETRY_MS, t -> complete(claim));
+              }
+            });
+  }
+
+  private void finished(Claim claim, Optional<Completion> done) {
+    if (held.remove(claim.taskId()) != null) {
+      stats.inFlight(-1);
+    }
+    if (done.isPresent()) {
+      Completion c = done.get();
+      stats.finished(c);
+      log.info("task {}: {} ({})", c.taskId(), c.outcome().status().wire(), c.outcome().result().wire());
+    } else {
+      log.warn("task {}: claim lost (lease expired, another worker took it over); result discarded", claim.taskId());
+    }
+    if (stopping && held.isEmpty() && drained != null) {
+      drained.tryComplete();
+    }
+  }
+}
