@@ -1,0 +1,97 @@
+package io.taskservice;
+
+import io.taskservice.config.AppConfig;
+import io.taskservice.db.Migrations;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * The real PostgreSQL every test runs against: the database named by {@code TASKS_TEST_DB_URL}
+ * when set (a scratch database: tests wipe it), otherwise a Testcontainers PostgreSQL when Docker
+ * is available. Migrated once per test run.
+ */
+public final class TestDatabase {
+  public static final String ENV = "TASKS_TEST_DB_URL";
+  private static String url;
+  private static PostgreSQLContainer container;
+
+  private TestDatabase() {}
+
+  /** {@code postgresql://user:password@host:port/database} of the migrated test database. */
+  public static synchronized String url() {
+    if (url == null) {
+      url = locate();
+      new Migrations(AppConfig.load(Map.of("TASKS_DB_URL", url))).run();
+    }
+    return url;
+  }
+
+  /** A configuration for a node on the test database, on a free port, with {@code overrides}. */
+  public static AppConfig config(Map<String, String> overrides) {
+    Map<String, String> env = new HashMap<>();
+    env.put("TASKS_DB_URL", url());
+    env.put("TASKS_HTTP_PORT", "0");
+    env.put("TASKS_HTTP_INSTANCES", "1");
+    env.putAll(overrides);
+    return AppConfig.load(env);
+  }
+
+  /** Deletes every task and restarts the ids, so that each test starts from an empty table. */
+  public static void reset() {
+    execute("TRUNCATE tasks RESTART IDENTITY");
+  }
+
+  /** Runs one SQL statement on the test database (for arranging states a test needs). */
+  public static void execute(String sql) {
+    AppConfig config = AppConfig.load(Map.of("TASKS_DB_URL", url()));
+    var options = io.taskservice.db.Database.connectOptions(config);
+    String jdbc =
+        "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+    try (Connection c = DriverManager.getConnection(jdbc, options.getUser(), options.getPassword());
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String locate() {
+    String configured = System.getenv(ENV);
+    if (configured != null && !configured.isBlank()) {
+      return configured.trim();
+    }
+    if (dockerAvailable()) {
+      container = new PostgreSQLContainer("postgres:15-alpine");
+      container.start();
+      return "postgresql://"
+          + container.getUsername()
+          + ":"
+          + container.getPassword()
+          + "@"
+          + container.getHost()
+          + ":"
+          + container.getFirstMappedPort()
+          + "/"
+          + container.getDatabaseName();
+    }
+    throw new IllegalStateException(
+        "No PostgreSQL for the tests: set "
+            + ENV
+            + "=postgresql://user:password@host:port/database (a scratch database that the"
+            + " tests wipe), or make Docker available for Testcontainers.");
+  }
+
+  private static boolean dockerAvailable() {
+    try {
+      return DockerClientFactory.instance().isDockerAvailable();
+    } catch (RuntimeException | Error e) {
+      return false;
+    }
+  }
+}
