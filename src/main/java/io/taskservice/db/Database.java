@@ -3,12 +3,16 @@ package io.taskservice.db;
 import io.taskservice.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.io.IOException;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -76,12 +80,16 @@ public final class Database {
           || UNDEFINED_TABLE.equals(state)
           || (state.length() == 5 && UNAVAILABLE_CLASSES.contains(state.substring(0, 2)));
     }
-    // connection refused/closed/reset, pool or call timeouts: all transport-level; anything
-    // else (a bug of ours) stays a 500
-    String type = failure.getClass().getName();
-    return failure instanceof java.io.IOException
+    // connection refused, reset or lost, a wait for a pooled connection or the call's time limit
+    // running out; anything else (a bug of ours) stays a 500
+    if (failure instanceof IOException
+        || failure instanceof ClosedConnectionException
         || failure instanceof java.util.concurrent.TimeoutException
-        || type.startsWith("io.vertx.")
-        || type.startsWith("io.netty.");
+        || failure.getClass().getSimpleName().contains("Timeout")) {
+      return true;
+    }
+    String message = String.valueOf(failure.getMessage()).toLowerCase(Locale.ROOT);
+    return failure instanceof VertxException
+        && (message.startsWith("timeout") || message.contains("connection") || message.contains("closed"));
   }
 }

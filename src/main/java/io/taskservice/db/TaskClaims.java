@@ -116,7 +116,7 @@ public final class TaskClaims {
     }
     Long[] ids = held.stream().map(Claim::taskId).toArray(Long[]::new);
     UUID[] tokens = held.stream().map(Claim::token).toArray(UUID[]::new);
-    return guard(pool.preparedQuery(RELEASE).execute(Tuple.of(ids, tokens)).map(RowSet::rowCount));
+    return guard(pool.preparedQuery(RELEASE).execute(Tuple.of(ids, (Object) tokens)).map(RowSet::rowCount));
   }
 
   private Future<List<Optional<Claim>>> claimAll(List<Long> ids) {

@@ -1,0 +1,196 @@
+package io.taskservice.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.taskservice.TestDatabase;
+import io.taskservice.domain.Claim;
+import io.taskservice.domain.ClaimReason;
+import io.taskservice.domain.Completion;
+import io.taskservice.domain.Outcome;
+import io.taskservice.domain.Task;
+import io.taskservice.domain.TaskResult;
+import io.taskservice.domain.TaskStatus;
+import io.taskservice.domain.TitleParityPolicy;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** start_processing / complete_processing under concurrency, leases and recovery. */
+class TaskClaimsTest {
+  private static final long LEASE_MS = 30_000;
+  private static Vertx vertx;
+  private static Pool pool;
+
+  @BeforeAll
+  static void connect() {
+    vertx = Vertx.vertx();
+    pool = Database.pool(vertx, TestDatabase.config(Map.of()));
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @BeforeEach
+  void emptyTable() {
+    TestDatabase.reset();
+  }
+
+  private static TaskClaims worker(String name) {
+    return new TaskClaims(pool, 5000, name, LEASE_MS, new TitleParityPolicy());
+  }
+
+  /** Runs on its own Vert.x context, as each worker verticle does. */
+  private static <T> T await(Supplier<Future<T>> call) throws Exception {
+    return vertx.getOrCreateContext()
+        .<Void>executeBlocking(() -> null)
+        .compose(v -> call.get())
+        .await(20, TimeUnit.SECONDS);
+  }
+
+  private static long newTask(String title) throws Exception {
+    TaskRepository tasks = new TaskRepository(pool, 5000);
+    return await(() -> tasks.create(title)).id();
+  }
+
+  private static Task stored(long id) throws Exception {
+    TaskRepository tasks = new TaskRepository(pool, 5000);
+    return await(() -> tasks.find(id)).orElseThrow();
+  }
+
+  @Test
+  void twoConcurrentStartProcessingCallsOnOneTaskExactlyOneWins() throws Exception {
+    TaskClaims a = worker("a");
+    TaskClaims b = worker("b");
+    for (int round = 0; round < 20; round++) {
+      long id = newTask("race " + round);
+      List<Optional<Claim>> results =
+          await(
+              () ->
+                  Future.all(a.startProcessing(id), b.startProcessing(id))
+                      .map(cf -> cf.<Optional<Claim>>list()));
+      assertThat(results.stream().filter(Optional::isPresent)).as("round %d", round).hasSize(1);
+      assertThat(stored(id).status()).isEqualTo(TaskStatus.PROCESSING);
+    }
+  }
+
+  @Test
+  void aDuplicateMessageNeverProcessesATaskTwice() throws Exception {
+    TaskClaims a = worker("a");
+    long id = newTask("dup!");
+    Claim first = await(() -> a.startProcessing(id)).orElseThrow();
+    assertThat(first.reason()).isEqualTo(ClaimReason.MESSAGE);
+    assertThat(await(() -> a.startProcessing(id))).isEmpty();
+    assertThat(await(() -> worker("b").startProcessing(id))).isEmpty();
+    assertThat(await(() -> a.completeProcessing(first))).isPresent();
+    // a message arriving after the task finished changes nothing
+    assertThat(await(() -> a.startProcessing(id))).isEmpty();
+    assertThat(stored(id).status()).isEqualTo(TaskStatus.DONE);
+  }
+
+  @Test
+  void completionSetsTheOutcomeByTitleParity() throws Exception {
+    TaskClaims a = worker("a");
+    long even = newTask("Process report");
+    long odd = newTask("Process");
+    Claim c1 = await(() -> a.startProcessing(even)).orElseThrow();
+    Claim c2 = await(() -> a.startProcessing(odd)).orElseThrow();
+    Completion done = await(() -> a.completeProcessing(c1)).orElseThrow();
+    assertThat(done.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(done.sinceCreation()).isPositive();
+    assertThat(await(() -> a.completeProcessing(c2))).isPresent();
+    assertThat(stored(even).status()).isEqualTo(TaskStatus.DONE);
+    assertThat(stored(even).result()).isEqualTo(TaskResult.SUCCESS);
+    assertThat(stored(odd).status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(stored(odd).result()).isEqualTo(TaskResult.ERROR);
+  }
+
+  @Test
+  void anExpiredClaimIsTakenOverAndTheLateWorkerCannotOverwriteTheResult() throws Exception {
+    TaskClaims dead = worker("dead");
+    TaskClaims alive = worker("alive");
+    long id = newTask("Process report");
+    Claim stale = await(() -> dead.startProcessing(id)).orElseThrow();
+    // while the lease runs, nobody else may take the task
+    assertThat(await(() -> alive.startProcessing(id))).isEmpty();
+    TestDatabase.execute("UPDATE tasks SET lease_until = now() - interval '1 second'");
+    Claim current = await(() -> alive.startProcessing(id)).orElseThrow();
+    assertThat(current.reason()).isEqualTo(ClaimReason.LEASE_EXPIRED);
+    assertThat(current.token()).isNotEqualTo(stale.token());
+    // the late worker wakes up: its completion is rejected
+    assertThat(await(() -> dead.completeProcessing(stale))).isEmpty();
+    assertThat(stored(id).status()).isEqualTo(TaskStatus.PROCESSING);
+    assertThat(await(() -> alive.completeProcessing(current))).isPresent();
+    assertThat(stored(id).status()).isEqualTo(TaskStatus.DONE);
+    // and after the new holder finished, the stale claim still changes nothing
+    assertThat(await(() -> dead.completeProcessing(stale))).isEmpty();
+  }
+
+  @Test
+  void theSweepClaimsNewTasksOnlyAfterTheGraceAndSkipsFinishedOnes() throws Exception {
+    TaskClaims sweeper = worker("sweeper");
+    long lost = newTask("lost message");
+    long finished = newTask("finished");
+    TestDatabase.execute("UPDATE tasks SET status = 'done', result = 'success' WHERE id = " + finished);
+    assertThat(await(() -> sweeper.claimStale(60_000, 10))).isEmpty();
+    List<Claim> recovered = await(() -> sweeper.claimStale(0, 10));
+    assertThat(recovered).extracting(Claim::taskId).containsExactly(lost);
+    assertThat(recovered.get(0).reason()).isEqualTo(ClaimReason.NEW_UNCLAIMED);
+    assertThat(await(() -> sweeper.claimStale(0, 10))).isEmpty();
+  }
+
+  @Test
+  void theSweepIsBoundedPerRound() throws Exception {
+    TaskClaims sweeper = worker("sweeper");
+    for (int i = 0; i < 7; i++) {
+      newTask("t" + i);
+    }
+    assertThat(await(() -> sweeper.claimStale(0, 3))).hasSize(3);
+    assertThat(await(() -> sweeper.claimStale(0, 3))).hasSize(3);
+    assertThat(await(() -> sweeper.claimStale(0, 3))).hasSize(1);
+  }
+
+  @Test
+  void concurrentSweepsNeverClaimTheSameTask() throws Exception {
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      ids.add(newTask("t" + i));
+    }
+    TaskClaims a = worker("a");
+    TaskClaims b = worker("b");
+    List<List<Claim>> both =
+        await(
+            () ->
+                Future.all(a.claimStale(0, 50), b.claimStale(0, 50))
+                    .map(cf -> cf.<List<Claim>>list()));
+    List<Long> claimed = new ArrayList<>();
+    both.forEach(list -> list.forEach(c -> claimed.add(c.taskId())));
+    assertThat(claimed).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ids);
+  }
+
+  @Test
+  void aHandedBackTaskIsTakenOverAtOnce() throws Exception {
+    TaskClaims leaving = worker("leaving");
+    TaskClaims staying = worker("staying");
+    long id = newTask("Process report");
+    Claim held = await(() -> leaving.startProcessing(id)).orElseThrow();
+    assertThat(await(() -> staying.claimStale(60_000, 10))).isEmpty();
+    assertThat(await(() -> leaving.release(List.of(held)))).isEqualTo(1);
+    List<Claim> taken = await(() -> staying.claimStale(60_000, 10));
+    assertThat(taken).extracting(Claim::taskId).containsExactly(id);
+    assertThat(taken.get(0).reason()).isEqualTo(ClaimReason.LEASE_EXPIRED);
+    assertThat(await(() -> leaving.completeProcessing(held))).isEmpty();
+    assertThat(await(() -> staying.completeProcessing(taken.get(0)))).isPresent();
+  }
+}
