@@ -26,7 +26,8 @@ public final class Await {
     T value = probe.get();
     while (!done.test(value)) {
       if (System.nanoTime() > deadline) {
-        Assertions.fail("timed out after " + timeout + " waiting until " + what + "; last: " + value);
+        Assertions.fail(
+            "timed out after " + timeout + " waiting until " + what + "; last: " + value);
       }
       java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(25).toNanos());
       value = probe.get();

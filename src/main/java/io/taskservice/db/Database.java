@@ -90,6 +90,8 @@ public final class Database {
     }
     String message = String.valueOf(failure.getMessage()).toLowerCase(Locale.ROOT);
     return failure instanceof VertxException
-        && (message.startsWith("timeout") || message.contains("connection") || message.contains("closed"));
+        && (message.startsWith("timeout")
+            || message.contains("connection")
+            || message.contains("closed"));
   }
 }

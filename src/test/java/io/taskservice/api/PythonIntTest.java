@@ -19,7 +19,8 @@ class PythonIntTest {
 
   @Test
   void rejectsWhatPythonIntRejects() {
-    for (String s : new String[] {"", " ", "1.0", "1e3", "0x10", "_1", "1_", "1__0", "--1", "abc", "1 2"}) {
+    for (String s :
+        new String[] {"", " ", "1.0", "1e3", "0x10", "_1", "1_", "1__0", "--1", "abc", "1 2"}) {
       assertThat(PythonInt.parse(s)).as("'%s'", s).isEmpty();
     }
   }

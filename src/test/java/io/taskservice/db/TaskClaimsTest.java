@@ -53,7 +53,8 @@ class TaskClaimsTest {
 
   /** Runs on its own Vert.x context, as each worker verticle does. */
   private static <T> T await(Supplier<Future<T>> call) throws Exception {
-    return vertx.getOrCreateContext()
+    return vertx
+        .getOrCreateContext()
         .<Void>executeBlocking(() -> null)
         .compose(v -> call.get())
         .await(20, TimeUnit.SECONDS);
@@ -142,7 +143,8 @@ class TaskClaimsTest {
     TaskClaims sweeper = worker("sweeper");
     long lost = newTask("lost message");
     long finished = newTask("finished");
-    TestDatabase.execute("UPDATE tasks SET status = 'done', result = 'success' WHERE id = " + finished);
+    TestDatabase.execute(
+        "UPDATE tasks SET status = 'done', result = 'success' WHERE id = " + finished);
     assertThat(await(() -> sweeper.claimStale(60_000, 10))).isEmpty();
     List<Claim> recovered = await(() -> sweeper.claimStale(0, 10));
     assertThat(recovered).extracting(Claim::taskId).containsExactly(lost);

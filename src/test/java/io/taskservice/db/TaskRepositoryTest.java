@@ -42,7 +42,8 @@ class TaskRepositoryTest {
   private static <T> T onContext(java.util.function.Function<TaskRepository, Future<T>> call)
       throws Exception {
     TaskRepository repository = new TaskRepository(pool, 5000);
-    return vertx.getOrCreateContext()
+    return vertx
+        .getOrCreateContext()
         .<T>executeBlocking(() -> null)
         .compose(v -> call.apply(repository))
         .await(20, TimeUnit.SECONDS);

@@ -1,0 +1,407 @@
+package io.taskservice.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.taskservice.Node;
+import io.taskservice.TestDatabase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTTP contract as a client of the reference DRF service sees it. The node runs the API only
+ * (no worker), so that stored statuses stay where the tests put them.
+ */
+class TasksApiTest {
+  private static final String TASKS = "/api/v1/tasks/";
+  private static Node node;
+  private static ApiClient api;
+
+  @BeforeAll
+  static void start() throws Exception {
+    node =
+        Node.start(TestDatabase.config(Map.of("TASKS_ROLE", "http"))).await(30, TimeUnit.SECONDS);
+    api = new ApiClient(node.vertx(), node.port());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    node.close().await(30, TimeUnit.SECONDS);
+  }
+
+  @BeforeEach
+  void emptyTable() {
+    TestDatabase.reset();
+  }
+
+  private static HttpResponse<Buffer> post(String contentType, String body) {
+    return api.send(
+        HttpMethod.POST, TASKS, Map.of("Content-Type", contentType), Buffer.buffer(body));
+  }
+
+  private static void assertError(HttpResponse<Buffer> r, int status, String json) {
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(status);
+    assertThat(r.getHeader("Content-Type")).isEqualTo("application/json");
+    assertThat(r.bodyAsJsonObject()).isEqualTo(new JsonObject(json));
+  }
+
+  @Nested
+  class Create {
+    @Test
+    void answers201WithTheNewTask() {
+      HttpResponse<Buffer> r = api.postJson(TASKS, "{\"title\": \"Process report\"}");
+      assertThat(r.statusCode()).isEqualTo(201);
+      assertThat(r.getHeader("Content-Type")).isEqualTo("application/json");
+      JsonObject task = r.bodyAsJsonObject();
+      assertThat(task.fieldNames())
+          .containsExactly("id", "title", "status", "result", "created_at", "updated_at");
+      assertThat(task.getLong("id")).isEqualTo(1L);
+      assertThat(task.getString("title")).isEqualTo("Process report");
+      assertThat(task.getString("status")).isEqualTo("new");
+      assertThat(task.containsKey("result")).isTrue();
+      assertThat(task.getValue("result")).isNull();
+      assertThat(task.getString("created_at"))
+          .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{6})?Z");
+      assertThat(task.getString("updated_at")).isEqualTo(task.getString("created_at"));
+    }
+
+    @Test
+    void worksWithoutTheTrailingSlash() {
+      HttpResponse<Buffer> r = api.postJson("/api/v1/tasks", "{\"title\": \"no slash\"}");
+      assertThat(r.statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void ignoresReadOnlyAndUnknownFields() {
+      JsonObject task =
+          api.postJson(
+                  TASKS,
+                  "{\"title\": \"x\", \"id\": 99, \"status\": \"done\", \"result\": \"success\","
+                      + " \"owner\": \"me\"}")
+              .bodyAsJsonObject();
+      assertThat(task.getLong("id")).isEqualTo(1L);
+      assertThat(task.getString("status")).isEqualTo("new");
+      assertThat(task.getValue("result")).isNull();
+      assertThat(task.containsKey("owner")).isFalse();
+    }
+
+    @Test
+    void trimsTheTitleAndCountsCharactersLikePython() {
+      assertThat(api.create("  Отчёт 😀  ").getString("title")).isEqualTo("Отчёт 😀");
+      assertThat(api.create("😀".repeat(255)).getString("title")).hasSize(510);
+    }
+
+    @Test
+    void acceptsNumbersAsText() {
+      assertThat(api.postJson(TASKS, "{\"title\": 42}").bodyAsJsonObject().getString("title"))
+          .isEqualTo("42");
+      assertThat(api.postJson(TASKS, "{\"title\": 1.5}").bodyAsJsonObject().getString("title"))
+          .isEqualTo("1.5");
+    }
+
+    @Test
+    void acceptsFormAndMultipartBodies() {
+      HttpResponse<Buffer> form =
+          post("application/x-www-form-urlencoded", "title=Process+report&title=last+wins");
+      assertThat(form.statusCode()).isEqualTo(201);
+      assertThat(form.bodyAsJsonObject().getString("title")).isEqualTo("last wins");
+      String boundary = "XyZ";
+      String multipart =
+          "--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nfrom multipart\r\n--XyZ--\r\n";
+      HttpResponse<Buffer> mp = post("multipart/form-data; boundary=" + boundary, multipart);
+      assertThat(mp.statusCode()).isEqualTo(201);
+      assertThat(mp.bodyAsJsonObject().getString("title")).isEqualTo("from multipart");
+    }
+
+    @Test
+    void rejectsInvalidTitlesWithDrfMessages() {
+      assertError(api.postJson(TASKS, "{}"), 400, "{\"title\": [\"This field is required.\"]}");
+      assertError(
+          api.postJson(TASKS, "{\"title\": null}"),
+          400,
+          "{\"title\": [\"This field may not be null.\"]}");
+      assertError(
+          api.postJson(TASKS, "{\"title\": \" \\t \"}"),
+          400,
+          "{\"title\": [\"This field may not be blank.\"]}");
+      assertError(
+          api.postJson(TASKS, "{\"title\": true}"), 400, "{\"title\": [\"Not a valid string.\"]}");
+      assertError(
+          api.postJson(TASKS, "{\"title\": [\"a\"]}"),
+          400,
+          "{\"title\": [\"Not a valid string.\"]}");
+      assertError(
+          api.postJson(TASKS, "{\"title\": \"" + "a".repeat(256) + "\"}"),
+          400,
+          "{\"title\": [\"Ensure this field has no more than 255 characters.\"]}");
+      assertError(
+          api.postJson(TASKS, "{\"title\": \"a\\u0000b\"}"),
+          400,
+          "{\"title\": [\"Null characters are not allowed.\"]}");
+      assertError(
+          api.postJson(TASKS, "{\"title\": \"a\\ud800b\"}"),
+          400,
+          "{\"title\": [\"Surrogate characters are not allowed: U+D800.\"]}");
+      assertError(
+          post("application/x-www-form-urlencoded", "name=x"),
+          400,
+          "{\"title\": [\"This field is required.\"]}");
+      assertThat(api.get(TASKS).bodyAsJsonObject().getLong("count")).isZero();
+    }
+
+    @Test
+    void rejectsBodiesThatAreNotObjects() {
+      assertError(
+          api.postJson(TASKS, "[1, 2]"),
+          400,
+          "{\"non_field_errors\": [\"Invalid data. Expected a dictionary, but got list.\"]}");
+      assertError(
+          api.postJson(TASKS, "\"title\""),
+          400,
+          "{\"non_field_errors\": [\"Invalid data. Expected a dictionary, but got str.\"]}");
+      assertError(
+          api.postJson(TASKS, "null"), 400, "{\"non_field_errors\": [\"No data provided\"]}");
+    }
+
+    @Test
+    void malformedJsonIsAParseError() {
+      for (String body :
+          new String[] {
+            "{\"title\": ", "{'title': 'x'}", "   ", "{\"title\": \"x\"} trailing", "NaN"
+          }) {
+        HttpResponse<Buffer> r = api.postJson(TASKS, body);
+        assertThat(r.statusCode()).as(body).isEqualTo(400);
+        assertThat(r.bodyAsJsonObject().getString("detail")).startsWith("JSON parse error - ");
+      }
+      HttpResponse<Buffer> badUtf8 =
+          api.send(
+              HttpMethod.POST,
+              TASKS,
+              Map.of("Content-Type", "application/json"),
+              Buffer.buffer(new byte[] {'{', '"', 't', '"', ':', '"', (byte) 0xff, '"', '}'}));
+      assertThat(badUtf8.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void anEmptyBodyIsNoDataWhateverItsType() {
+      assertError(post("text/plain", ""), 400, "{\"title\": [\"This field is required.\"]}");
+    }
+
+    @Test
+    void otherMediaTypesAre415() {
+      assertError(
+          post("text/plain", "title=x"),
+          415,
+          "{\"detail\": \"Unsupported media type \\\"text/plain\\\" in request.\"}");
+      assertError(
+          post("application/xml; charset=utf-8", "<title/>"),
+          415,
+          "{\"detail\": \"Unsupported media type \\\"application/xml; charset=utf-8\\\" in request.\"}");
+    }
+
+    @Test
+    void bodiesOverTheLimitAre413() {
+      HttpResponse<Buffer> r =
+          api.postJson(TASKS, "{\"title\": \"" + "a".repeat(2_000_000) + "\"}");
+      assertThat(r.statusCode()).isEqualTo(413);
+      assertThat(r.bodyAsJsonObject().containsKey("detail")).isTrue();
+      assertThat(api.create("still serving").getLong("id")).isPositive();
+    }
+  }
+
+  @Nested
+  class Retrieve {
+    @Test
+    void answersTheTaskWithAndWithoutSlash() {
+      JsonObject created = api.create("Process report");
+      String path = TASKS + created.getLong("id");
+      assertThat(api.get(path + "/").bodyAsJsonObject()).isEqualTo(created);
+      assertThat(api.get(path).bodyAsJsonObject()).isEqualTo(created);
+    }
+
+    @Test
+    void aMissingTaskIs404() {
+      assertError(
+          api.get(TASKS + "999/"), 404, "{\"detail\": \"No Task matches the given query.\"}");
+      assertError(
+          api.get(TASKS + "99999999999999999999/"),
+          404,
+          "{\"detail\": \"No Task matches the given query.\"}");
+      assertError(api.get(TASKS + "abc/"), 404, "{\"detail\": \"Not found.\"}");
+    }
+  }
+
+  @Nested
+  class ListTasks {
+    private void createMany(int n) {
+      IntStream.rangeClosed(1, n).forEach(i -> api.create("task " + i));
+    }
+
+    private static List<String> titles(JsonObject page) {
+      JsonArray results = page.getJsonArray("results");
+      return results.stream().map(o -> ((JsonObject) o).getString("title")).toList();
+    }
+
+    @Test
+    void isPaginatedNewestFirstWithAbsoluteLinks() {
+      createMany(25);
+      JsonObject first = api.get(TASKS).bodyAsJsonObject();
+      assertThat(first.fieldNames()).containsExactly("count", "next", "previous", "results");
+      assertThat(first.getLong("count")).isEqualTo(25L);
+      assertThat(first.getJsonArray("results")).hasSize(20);
+      assertThat(titles(first).get(0)).isEqualTo("task 25");
+      String host = "http://localhost:" + node.port();
+      assertThat(first.getString("next")).isEqualTo(host + TASKS + "?page=2");
+      assertThat(first.getValue("previous")).isNull();
+      JsonObject second = api.get(TASKS + "?page=2").bodyAsJsonObject();
+      assertThat(titles(second)).containsExactly("task 5", "task 4", "task 3", "task 2", "task 1");
+      assertThat(second.getValue("next")).isNull();
+      assertThat(second.getString("previous")).isEqualTo(host + TASKS);
+    }
+
+    @Test
+    void linksKeepTheOtherParametersSortedLikeDrf() {
+      createMany(7);
+      JsonObject page = api.get(TASKS + "?status=new&page_size=3&page=2").bodyAsJsonObject();
+      String base = "http://localhost:" + node.port() + TASKS;
+      assertThat(page.getString("next")).isEqualTo(base + "?page=3&page_size=3&status=new");
+      assertThat(page.getString("previous")).isEqualTo(base + "?page_size=3&status=new");
+    }
+
+    @Test
+    void pageSizeFollowsDrfRules() {
+      createMany(105);
+      assertThat(api.get(TASKS + "?page_size=5").bodyAsJsonObject().getJsonArray("results"))
+          .hasSize(5);
+      assertThat(api.get(TASKS + "?page_size=1000").bodyAsJsonObject().getJsonArray("results"))
+          .hasSize(100);
+      for (String odd : new String[] {"0", "-3", "abc", "", "2.5"}) {
+        assertThat(api.get(TASKS + "?page_size=" + odd).bodyAsJsonObject().getJsonArray("results"))
+            .as("page_size=%s", odd)
+            .hasSize(20);
+      }
+    }
+
+    @Test
+    void lastAndInvalidPages() {
+      createMany(45);
+      JsonObject last = api.get(TASKS + "?page=last").bodyAsJsonObject();
+      assertThat(titles(last)).containsExactly("task 5", "task 4", "task 3", "task 2", "task 1");
+      for (String bad : new String[] {"0", "4", "-1", "abc", "1.0"}) {
+        assertError(api.get(TASKS + "?page=" + bad), 404, "{\"detail\": \"Invalid page.\"}");
+      }
+      assertThat(api.get(TASKS + "?page=").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anEmptyTableHasOneEmptyPage() {
+      JsonObject page = api.get(TASKS).bodyAsJsonObject();
+      assertThat(page)
+          .isEqualTo(
+              new JsonObject("{\"count\":0,\"next\":null,\"previous\":null,\"results\":[]}"));
+      assertError(api.get(TASKS + "?page=2"), 404, "{\"detail\": \"Invalid page.\"}");
+    }
+
+    @Test
+    void filtersByStatus() {
+      createMany(4);
+      TestDatabase.execute(
+          "UPDATE tasks SET status = 'done', result = 'success' WHERE id IN (1, 3)");
+      JsonObject done = api.get(TASKS + "?status=done").bodyAsJsonObject();
+      assertThat(done.getLong("count")).isEqualTo(2L);
+      assertThat(titles(done)).containsExactly("task 3", "task 1");
+      assertThat(api.get("/api/v1/tasks?status=new").bodyAsJsonObject().getLong("count"))
+          .isEqualTo(2L);
+      assertThat(api.get(TASKS + "?status=").bodyAsJsonObject().getLong("count")).isEqualTo(4L);
+      assertThat(api.get(TASKS + "?status=failed").bodyAsJsonObject().getLong("count")).isZero();
+    }
+
+    @Test
+    void anUnknownStatusIsADjangoFilterError() {
+      assertError(
+          api.get(TASKS + "?status=bogus"),
+          400,
+          "{\"status\": [\"Select a valid choice. bogus is not one of the available choices.\"]}");
+      assertError(
+          api.get(TASKS + "?status=NEW"),
+          400,
+          "{\"status\": [\"Select a valid choice. NEW is not one of the available choices.\"]}");
+    }
+  }
+
+  @Nested
+  class Methods {
+    @Test
+    void unsupportedMethodsAre405WithAllow() {
+      HttpResponse<Buffer> put = api.send(HttpMethod.PUT, TASKS, Map.of(), null);
+      assertError(put, 405, "{\"detail\": \"Method \\\"PUT\\\" not allowed.\"}");
+      assertThat(put.getHeader("Allow")).isEqualTo("GET, POST, HEAD, OPTIONS");
+      api.create("x");
+      HttpResponse<Buffer> delete = api.send(HttpMethod.DELETE, TASKS + "1/", Map.of(), null);
+      assertError(delete, 405, "{\"detail\": \"Method \\\"DELETE\\\" not allowed.\"}");
+      assertThat(delete.getHeader("Allow")).isEqualTo("GET, HEAD, OPTIONS");
+      assertThat(api.get(TASKS + "1/").bodyAsJsonObject().getString("status")).isEqualTo("new");
+    }
+
+    @Test
+    void headAndOptionsWork() {
+      api.create("x");
+      HttpResponse<Buffer> head = api.send(HttpMethod.HEAD, TASKS + "1/", Map.of(), null);
+      assertThat(head.statusCode()).isEqualTo(200);
+      assertThat(head.body()).isNull();
+      HttpResponse<Buffer> options = api.send(HttpMethod.OPTIONS, TASKS, Map.of(), null);
+      assertThat(options.statusCode()).isEqualTo(200);
+      assertThat(options.bodyAsJsonObject().getString("name")).isEqualTo("Task List");
+      assertThat(
+              options
+                  .bodyAsJsonObject()
+                  .getJsonObject("actions")
+                  .getJsonObject("POST")
+                  .getJsonObject("title")
+                  .getInteger("max_length"))
+          .isEqualTo(255);
+    }
+
+    @Test
+    void unknownPathsAre404InJson() {
+      assertError(api.get("/api/v2/nothing"), 404, "{\"detail\": \"Not found.\"}");
+    }
+
+    @Test
+    void anUnsatisfiableAcceptIs406() {
+      HttpResponse<Buffer> r =
+          api.send(HttpMethod.GET, TASKS, Map.of("Accept", "application/xml"), null);
+      assertError(r, 406, "{\"detail\": \"Could not satisfy the request Accept header.\"}");
+      assertThat(
+              api.send(HttpMethod.GET, TASKS, Map.of("Accept", "text/html,*/*;q=0.8"), null)
+                  .statusCode())
+          .isEqualTo(200);
+    }
+  }
+
+  @Nested
+  class Docs {
+    @Test
+    void swaggerUiShowsTheContract() {
+      HttpResponse<Buffer> page = api.get("/swagger/");
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.bodyAsString()).contains("swagger-ui-bundle.js");
+      assertThat(api.get("/swagger/swagger-initializer.js").bodyAsString())
+          .contains("/openapi.yaml");
+      assertThat(api.get("/swagger/swagger-ui-bundle.js").statusCode()).isEqualTo(200);
+      String contract = api.get("/openapi.yaml").bodyAsString();
+      assertThat(contract).contains("openapi: 3.1.0").contains("operationId: createTask");
+    }
+  }
+}
