@@ -52,7 +52,12 @@ public final class HttpVerticle extends VerticleBase {
         .compose(
             loaded -> {
               Router router = router(contract.result(), contractText.result(), api);
-              server = vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(60));
+              server =
+                  vertx.createHttpServer(
+                      new HttpServerOptions()
+                          .setIdleTimeout(60)
+                          // long query strings get the API's answer, not a bare 414
+                          .setMaxInitialLineLength(32 * 1024));
               return server.requestHandler(router).listen(config.httpPort());
             })
         .onSuccess(s -> log.debug("HTTP API listening on port {}", s.actualPort()));

@@ -27,6 +27,9 @@ final class RequestBody {
     String contentType = ctx.request().getHeader("Content-Type");
     MediaType type = MediaType.parse(contentType == null ? "" : contentType);
     if (type.isForm()) {
+      if (type.is("multipart", "form-data") && type.boundary() == null) {
+        throw ApiError.parse("Multipart form parse error - Invalid boundary in multipart: None");
+      }
       return lastValues(ctx.request().formAttributes());
     }
     Buffer body = ctx.body().buffer();
@@ -87,7 +90,7 @@ final class RequestBody {
   }
 
   /** A Content-Type header, matched as DRF matches parsers to it. */
-  record MediaType(String main, String sub, String charset) {
+  record MediaType(String main, String sub, String charset, String boundary) {
     static MediaType parse(String header) {
       String[] parts = header.split(";");
       String full = parts[0].trim().toLowerCase(Locale.ROOT);
@@ -95,13 +98,20 @@ final class RequestBody {
       String main = slash < 0 ? full : full.substring(0, slash);
       String sub = slash < 0 ? "" : full.substring(slash + 1);
       String charset = null;
+      String boundary = null;
       for (int i = 1; i < parts.length; i++) {
         String[] kv = parts[i].trim().split("=", 2);
-        if (kv.length == 2 && kv[0].trim().equalsIgnoreCase("charset")) {
-          charset = kv[1].trim().replace("\"", "");
+        if (kv.length != 2) {
+          continue;
+        }
+        String value = kv[1].trim().replace("\"", "");
+        if (kv[0].trim().equalsIgnoreCase("charset")) {
+          charset = value;
+        } else if (kv[0].trim().equalsIgnoreCase("boundary") && !value.isEmpty()) {
+          boundary = value;
         }
       }
-      return new MediaType(main, sub, charset);
+      return new MediaType(main, sub, charset, boundary);
     }
 
     boolean is(String main, String sub) {

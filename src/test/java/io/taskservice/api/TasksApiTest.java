@@ -194,6 +194,14 @@ class TasksApiTest {
     }
 
     @Test
+    void multipartWithoutBoundaryIsAParseError() {
+      assertError(
+          post("multipart/form-data", "title=x"),
+          400,
+          "{\"detail\": \"Multipart form parse error - Invalid boundary in multipart: None\"}");
+    }
+
+    @Test
     void anEmptyBodyIsNoDataWhateverItsType() {
       assertError(post("text/plain", ""), 400, "{\"title\": [\"This field is required.\"]}");
     }
