@@ -9,7 +9,9 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -26,6 +28,8 @@ public final class TaskRepository {
           + " ORDER BY n RETURNING "
           + COLUMNS;
   static final String FIND = "SELECT " + COLUMNS + " FROM tasks WHERE id = $1";
+  // concurrent reads by id share one statement: one index scan instead of one round trip each
+  static final String FIND_MANY = "SELECT " + COLUMNS + " FROM tasks WHERE id = ANY($1)";
   static final String COUNT_ALL = "SELECT count(*) FROM tasks";
   static final String COUNT_BY_STATUS = "SELECT count(*) FROM tasks WHERE status = $1";
   static final String PAGE_ALL =
@@ -38,11 +42,13 @@ public final class TaskRepository {
   private final Pool pool;
   private final long timeoutMs;
   private final Batcher<String, Task> inserts;
+  private final Batcher<Long, Optional<Task>> finds;
 
   public TaskRepository(Pool pool, long timeoutMs) {
     this.pool = pool;
     this.timeoutMs = timeoutMs;
     this.inserts = new Batcher<>(MAX_BATCH, 4, this::insertAll);
+    this.finds = new Batcher<>(MAX_BATCH, 4, this::findAll);
   }
 
   /** A page of tasks, newest first, with the number of tasks matching the filter. */
@@ -54,10 +60,25 @@ public final class TaskRepository {
   }
 
   public Future<Optional<Task>> find(long id) {
+    return finds.submit(id);
+  }
+
+  private Future<List<Optional<Task>>> findAll(List<Long> ids) {
+    if (ids.size() == 1) {
+      return guard(
+          pool.preparedQuery(FIND)
+              .execute(Tuple.of(ids.get(0)))
+              .map(rows -> List.of(toTasks(rows).stream().findFirst())));
+    }
     return guard(
-        pool.preparedQuery(FIND)
-            .execute(Tuple.of(id))
-            .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toTask(first(rows)))));
+        pool.preparedQuery(FIND_MANY)
+            .execute(Tuple.of((Object) ids.toArray(Long[]::new)))
+            .map(
+                rows -> {
+                  Map<Long, Task> byId = new HashMap<>();
+                  rows.forEach(row -> byId.put(row.getLong("id"), toTask(row)));
+                  return ids.stream().map(id -> Optional.ofNullable(byId.get(id))).toList();
+                }));
   }
 
   public Future<Long> count(Optional<TaskStatus> status) {

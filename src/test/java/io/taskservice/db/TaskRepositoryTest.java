@@ -90,6 +90,29 @@ class TaskRepositoryTest {
   }
 
   @Test
+  void concurrentReadsAreGroupedAndEachGetsItsOwnTask() throws Exception {
+    for (int i = 1; i <= 50; i++) {
+      String title = "t" + i;
+      onContext(r -> r.create(title));
+    }
+    List<Optional<Task>> found =
+        onContext(
+            r -> {
+              List<Future<Optional<Task>>> all = new ArrayList<>();
+              for (long id = 51; id >= 1; id--) {
+                all.add(r.find(id));
+              }
+              all.add(r.find(7));
+              return Future.all(all).map(cf -> cf.<Optional<Task>>list());
+            });
+    assertThat(found.get(0)).isEmpty(); // id 51 does not exist
+    for (int i = 1; i <= 50; i++) {
+      assertThat(found.get(i).map(Task::title)).contains("t" + (51 - i));
+    }
+    assertThat(found.get(51).map(Task::title)).contains("t7");
+  }
+
+  @Test
   void pagesAreNewestFirstAndCountsFollowTheFilter() throws Exception {
     for (int i = 1; i <= 5; i++) {
       String title = "t" + i;
