@@ -15,9 +15,8 @@ CREATE TABLE tasks (
     lease_until TIMESTAMPTZ  NULL
 );
 
--- The filtered list: WHERE status = $1 ORDER BY id DESC, and its count.
+-- The filtered list (WHERE status = $1 ORDER BY id DESC) and its count, and the recovery
+-- sweep, which reads only the 'new' and 'processing' ranges of this index: however many
+-- finished tasks the table holds, the sweep touches only unfinished ones. No other index, so
+-- that each insert and status change maintains as little as possible.
 CREATE INDEX tasks_status_id_idx ON tasks (status, id DESC);
-
--- The recovery sweep reads only unfinished tasks; finished ones never enter these indexes.
-CREATE INDEX tasks_new_idx ON tasks (created_at) WHERE status = 'new';
-CREATE INDEX tasks_lease_idx ON tasks (lease_until) WHERE status = 'processing';
