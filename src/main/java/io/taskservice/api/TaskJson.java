@@ -4,13 +4,9 @@ import io.taskservice.domain.Task;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /** The task representation of the reference service's {@code ModelSerializer}. */
 final class TaskJson {
-  private static final DateTimeFormatter SECONDS =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
-
   private TaskJson() {}
 
   static JsonObject of(Task task) {
@@ -28,9 +24,27 @@ final class TaskJson {
    * microseconds are left out when they are zero.
    */
   static String timestamp(OffsetDateTime time) {
+    // on the hot path of every answer: built by hand, String.format is several times slower
     OffsetDateTime utc = time.withOffsetSameInstant(ZoneOffset.UTC);
+    StringBuilder out = new StringBuilder(27);
+    pad(out, utc.getYear(), 4).append('-');
+    pad(out, utc.getMonthValue(), 2).append('-');
+    pad(out, utc.getDayOfMonth(), 2).append('T');
+    pad(out, utc.getHour(), 2).append(':');
+    pad(out, utc.getMinute(), 2).append(':');
+    pad(out, utc.getSecond(), 2);
     int micros = utc.getNano() / 1000;
-    String seconds = SECONDS.format(utc);
-    return micros == 0 ? seconds + "Z" : seconds + String.format(".%06dZ", micros);
+    if (micros != 0) {
+      pad(out.append('.'), micros, 6);
+    }
+    return out.append('Z').toString();
+  }
+
+  private static StringBuilder pad(StringBuilder out, int value, int width) {
+    String digits = Integer.toString(value);
+    for (int i = digits.length(); i < width; i++) {
+      out.append('0');
+    }
+    return out.append(digits);
   }
 }
