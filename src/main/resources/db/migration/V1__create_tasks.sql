@@ -20,3 +20,11 @@ CREATE TABLE tasks (
 -- finished tasks the table holds, the sweep touches only unfinished ones. No other index, so
 -- that each insert and status change maintains as little as possible.
 CREATE INDEX tasks_status_id_idx ON tasks (status, id DESC);
+
+-- Counting for the list is an index-only scan only while the visibility map is current: vacuum
+-- after 1% of the rows changed or were inserted, not PostgreSQL's default 20%.
+ALTER TABLE tasks SET (
+    autovacuum_vacuum_scale_factor = 0.01,
+    autovacuum_vacuum_insert_scale_factor = 0.01,
+    autovacuum_analyze_scale_factor = 0.02
+);

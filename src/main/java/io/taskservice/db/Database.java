@@ -12,7 +12,9 @@ import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -27,7 +29,13 @@ public final class Database {
   private Database() {}
 
   public static PgConnectOptions connectOptions(AppConfig config) {
-    return PgConnectOptions.fromUri(config.dbUrl())
+    PgConnectOptions options = PgConnectOptions.fromUri(config.dbUrl());
+    Map<String, String> session = new HashMap<>(options.getProperties());
+    session.put("application_name", "task-service");
+    // many short concurrent queries: parallel workers only steal the cores other requests need
+    session.put("max_parallel_workers_per_gather", "0");
+    return options
+        .setProperties(session)
         .setCachePreparedStatements(true)
         .setPreparedStatementCacheMaxSize(64)
         .setPipeliningLimit(256);

@@ -32,10 +32,17 @@ public final class TaskRepository {
   static final String FIND_MANY = "SELECT " + COLUMNS + " FROM tasks WHERE id = ANY($1)";
   static final String COUNT_ALL = "SELECT count(*) FROM tasks";
   static final String COUNT_BY_STATUS = "SELECT count(*) FROM tasks WHERE status = $1";
+  // ids first (an index-only scan, however deep the page), then only those rows
   static final String PAGE_ALL =
-      "SELECT " + COLUMNS + " FROM tasks ORDER BY id DESC LIMIT $1 OFFSET $2";
+      "SELECT "
+          + COLUMNS
+          + " FROM tasks WHERE id IN (SELECT id FROM tasks ORDER BY id DESC LIMIT $1 OFFSET $2)"
+          + " ORDER BY id DESC";
   static final String PAGE_BY_STATUS =
-      "SELECT " + COLUMNS + " FROM tasks WHERE status = $1 ORDER BY id DESC LIMIT $2 OFFSET $3";
+      "SELECT "
+          + COLUMNS
+          + " FROM tasks WHERE id IN (SELECT id FROM tasks WHERE status = $1"
+          + " ORDER BY id DESC LIMIT $2 OFFSET $3) ORDER BY id DESC";
 
   static final int MAX_BATCH = 500;
 

@@ -1,0 +1,293 @@
+# shellcheck shell=bash
+# Shared helpers of the bench scripts (run.sh, list-scale.sh, memory.sh). Source it, don't run it.
+#
+# Everything here talks to one PostgreSQL server (BENCH_PG_URL) and to one service process that
+# the calling script starts itself; nothing is left behind when the calling script installs
+# `trap bench_cleanup EXIT`.
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
+
+# ---------------------------------------------------------------------------------------------
+# Configuration shared by all scripts (each may add its own)
+# ---------------------------------------------------------------------------------------------
+BENCH_PG_URL=${BENCH_PG_URL:-postgresql://postgres@127.0.0.1:5432}
+# Keep only scheme://user[:pass]@host[:port]: the scripts append the database name themselves.
+PG_BASE=$(sed -E 's#^(postgres(ql)?://[^/?]*).*#\1#' <<<"$BENCH_PG_URL")
+BENCH_JAR=${BENCH_JAR:-$REPO_DIR/target/task-service.jar}
+BENCH_PORT=${BENCH_PORT:-18080}
+BENCH_HOST=${BENCH_HOST:-127.0.0.1}
+BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-}
+BENCH_RESULTS_DIR=${BENCH_RESULTS_DIR:-$BENCH_DIR/results}
+BENCH_STAMP=${BENCH_STAMP:-$(date +%Y%m%d-%H%M%S)}
+SERVICE_URL="http://$BENCH_HOST:$BENCH_PORT"
+
+PGBENCH=""    # set by require_tools pgbench
+SERVICE_PID=""
+SERVICE_LOG=""
+DROP_DBS=()   # databases to drop on exit
+TMP_DIRS=()   # scratch directories to remove on exit
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+
+db_url() { printf '%s/%s' "$PG_BASE" "$1"; }
+
+# psql on a database, quiet, unaligned, stop on the first error: `q DB -c "SQL"` or `q DB -f FILE`.
+q() {
+  local db=$1
+  shift
+  # client_min_messages: no NOTICE chatter ("database … does not exist, skipping")
+  PGOPTIONS='-c client_min_messages=warning' psql -X -q -A -t -v ON_ERROR_STOP=1 "$(db_url "$db")" "$@"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Tools
+# ---------------------------------------------------------------------------------------------
+
+# pgbench is not always on PATH: Debian ships it in the server package under /usr/lib/postgresql.
+find_pgbench() {
+  if command -v pgbench >/dev/null 2>&1 && pgbench --version >/dev/null 2>&1; then
+    command -v pgbench
+    return
+  fi
+  local candidate
+  candidate=$(ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n 1 || true)
+  [[ -n $candidate ]] && echo "$candidate"
+}
+
+# Checks the tools a script needs; installs the missing ones with apt-get when running as root,
+# otherwise says what to install. Usage: require_tools wrk psql pgbench java jcmd python3
+require_tools() {
+  local missing=() packages=() tool
+  for tool in "$@"; do
+    case $tool in
+      pgbench) PGBENCH=$(find_pgbench) && [[ -n $PGBENCH ]] || { missing+=(pgbench); packages+=(postgresql-contrib); } ;;
+      psql) command -v psql >/dev/null || { missing+=(psql); packages+=(postgresql-client); } ;;
+      pg_dump) command -v pg_dump >/dev/null || { missing+=(pg_dump); packages+=(postgresql-client); } ;;
+      wrk) command -v wrk >/dev/null || { missing+=(wrk); packages+=(wrk); } ;;
+      java) command -v java >/dev/null || { missing+=(java); packages+=(openjdk-17-jdk-headless); } ;;
+      jcmd) command -v jcmd >/dev/null || { missing+=(jcmd); packages+=(openjdk-17-jdk-headless); } ;;
+      python3) command -v python3 >/dev/null || { missing+=(python3); packages+=(python3); } ;;
+      *) command -v "$tool" >/dev/null || missing+=("$tool") ;;
+    esac
+  done
+  ((${#missing[@]} == 0)) && return 0
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null && ((${#packages[@]} > 0)); then
+    log "installing missing tools (${missing[*]}): apt-get install ${packages[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+    for tool in "${missing[@]}"; do
+      if [[ $tool == pgbench ]]; then
+        PGBENCH=$(find_pgbench) || die "pgbench still missing after installing postgresql-contrib"
+      else
+        command -v "$tool" >/dev/null || die "$tool still missing after apt-get install"
+      fi
+    done
+  else
+    die "missing tools: ${missing[*]} — install them (Debian/Ubuntu: apt-get install ${packages[*]:-…})"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Databases
+# ---------------------------------------------------------------------------------------------
+
+# Drops (if present) and creates an empty database; it is dropped again on exit.
+fresh_db() {
+  local db=$1
+  q postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"
+  q postgres -c "CREATE DATABASE \"$db\""
+  DROP_DBS+=("$db")
+}
+
+# Drops a database made by fresh_db now rather than on exit.
+drop_db() {
+  q postgres -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)"
+  local kept=() db
+  for db in "${DROP_DBS[@]}"; do [[ $db == "$1" ]] || kept+=("$db"); done
+  DROP_DBS=("${kept[@]}")
+}
+
+# Copies the schema the service migrated in database $1 into the empty database $2, so that
+# pgbench measures exactly the same table and indexes without touching the service's rows.
+copy_schema() {
+  pg_dump --schema-only --no-owner --no-privileges "$(db_url "$1")" | q "$2" >/dev/null
+}
+
+# The statement used everywhere to fill the table: $2 finished tasks (done and failed alternate,
+# result set accordingly, timestamps spread over the past) appended to database $1.
+seed_finished() {
+  local db=$1 rows=$2
+  q "$db" <<SQL
+INSERT INTO tasks (title, status, result, created_at, updated_at)
+SELECT 'seed ' || g,
+       CASE WHEN g % 2 = 0 THEN 'done' ELSE 'failed' END,
+       CASE WHEN g % 2 = 0 THEN 'success' ELSE 'error' END,
+       now() - interval '1 second' * ($rows - g),
+       now() - interval '1 second' * ($rows - g) + interval '3 seconds'
+FROM generate_series(1, $rows) AS g;
+VACUUM (ANALYZE) tasks;
+SQL
+}
+
+unfinished_count() {
+  q "$1" -c "SELECT count(*) FROM tasks WHERE status IN ('new', 'processing')"
+}
+
+# Waits until no task of database $1 is new or processing (at most $2 seconds); prints the seconds
+# it took. Fails when the deadline passes: later measurements would compete with the workers.
+wait_all_final() {
+  local db=$1 limit=${2:-600} start now left
+  start=$(date +%s.%N)
+  while :; do
+    left=$(unfinished_count "$db")
+    now=$(date +%s.%N)
+    ((left == 0)) && break
+    if (($(awk -v a="$now" -v b="$start" -v l="$limit" 'BEGIN{print (a-b > l)}'))); then
+      die "$left tasks still unfinished after ${limit}s"
+    fi
+    sleep 0.1
+  done
+  awk -v a="$now" -v b="$start" 'BEGIN{printf "%.2f", a-b}'
+}
+
+# ---------------------------------------------------------------------------------------------
+# The service
+# ---------------------------------------------------------------------------------------------
+
+port_in_use() { (exec 3<>"/dev/tcp/$BENCH_HOST/$BENCH_PORT") 2>/dev/null; }
+
+# Starts the jar on database $1 with the extra environment given as NAME=VALUE arguments, and
+# waits until it serves the list endpoint (so the migrations have been applied).
+start_service() {
+  local db=$1
+  shift
+  [[ -f $BENCH_JAR ]] || die "no jar at $BENCH_JAR (build it: mvn -B -q package -DskipTests, or set BENCH_JAR)"
+  # A process already on the port would be measured instead of ours.
+  port_in_use && die "port $BENCH_PORT is already in use (set BENCH_PORT)"
+  mkdir -p "$BENCH_RESULTS_DIR"
+  SERVICE_LOG="$BENCH_RESULTS_DIR/$BENCH_STAMP-service.log"
+  log "starting $BENCH_JAR on port $BENCH_PORT, database $db (log: $SERVICE_LOG)"
+  # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
+  env TASKS_HTTP_PORT="$BENCH_PORT" TASKS_DB_URL="$(db_url "$db")" "$@" \
+    java $BENCH_JAVA_OPTS -jar "$BENCH_JAR" >"$SERVICE_LOG" 2>&1 &
+  SERVICE_PID=$!
+  local deadline=$((SECONDS + ${BENCH_START_TIMEOUT:-120}))
+  # /health/ready may not exist in every version; the list answering 200 means migrated and up.
+  until [[ $(curl -s -o /dev/null -w '%{http_code}' "$SERVICE_URL/api/v1/tasks/?page_size=1" 2>/dev/null) == 200 ]]; do
+    if ! kill -0 "$SERVICE_PID" 2>/dev/null; then
+      tail -n 30 "$SERVICE_LOG" >&2
+      SERVICE_PID=""
+      die "the service exited during start-up (see $SERVICE_LOG)"
+    fi
+    ((SECONDS < deadline)) || { tail -n 30 "$SERVICE_LOG" >&2; die "the service did not answer within ${BENCH_START_TIMEOUT:-120}s"; }
+    sleep 0.2
+  done
+  log "service up (pid $SERVICE_PID)"
+}
+
+stop_service() {
+  [[ -n $SERVICE_PID ]] || return 0
+  if kill -0 "$SERVICE_PID" 2>/dev/null; then
+    log "stopping the service (pid $SERVICE_PID)"
+    kill -TERM "$SERVICE_PID" 2>/dev/null || true
+    # The worker lets held tasks finish for TASKS_SHUTDOWN_GRACE_MS; don't wait forever.
+    local i
+    for ((i = 0; i < 150; i++)); do
+      kill -0 "$SERVICE_PID" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -0 "$SERVICE_PID" 2>/dev/null && kill -KILL "$SERVICE_PID" 2>/dev/null || true
+  fi
+  wait "$SERVICE_PID" 2>/dev/null || true
+  SERVICE_PID=""
+}
+
+# 1-, 5- and 15-minute load averages: a figure well above 0 before a run means something else
+# is using the CPUs, and the results are not comparable.
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+warn_if_busy() {
+  local one
+  one=$(cut -d' ' -f1 /proc/loadavg)
+  if (($(awk -v l="$one" -v c="$(nproc)" 'BEGIN { print (l > c / 2) }'))); then
+    log "WARNING: load average $(loadavg) on $(nproc) cores before the run: other processes are busy, results will be noisy"
+  fi
+}
+
+# Resident set size of a process in MiB.
+rss_mib() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+
+bench_cleanup() {
+  local rc=$?
+  set +e
+  stop_service
+  local db
+  for db in "${DROP_DBS[@]}"; do
+    [[ ${BENCH_KEEP_DB:-0} == 1 ]] && { log "keeping database $db (BENCH_KEEP_DB=1)"; continue; }
+    q postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 && log "dropped database $db"
+  done
+  local dir
+  for dir in "${TMP_DIRS[@]}"; do rm -rf "$dir"; done
+  exit "$rc"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Load generators
+# ---------------------------------------------------------------------------------------------
+
+# Runs wrk with one of the bench/wrk scripts; the script's done() prints a line
+#   BENCH rps=… p50_ms=… p99_ms=… requests=… non2xx=… socket_errors=…
+# which is returned on stdout (the full wrk output goes to $WRK_LOG when set).
+# The scripts build their own paths; the URL only names the server.
+# Usage: run_wrk SCRIPT DURATION_S CONNECTIONS [script args…]
+run_wrk() {
+  local script=$1 duration=$2 conns=$3
+  shift 3
+  local threads=${BENCH_WRK_THREADS:-2}
+  ((conns < threads)) && threads=$conns
+  local out
+  out=$(wrk -t "$threads" -c "$conns" -d "${duration}s" --timeout 10s --latency \
+    -s "$BENCH_DIR/wrk/$script" "$SERVICE_URL" -- "$@")
+  [[ -n ${WRK_LOG:-} ]] && printf '%s\n\n' "$out" >>"$WRK_LOG"
+  grep '^BENCH ' <<<"$out" || die "wrk printed no result for $script"
+}
+
+# Runs pgbench with one of the bench/sql scripts on database DB, prepared statements, and prints
+#   BENCH tps=… p50_ms=… p99_ms=… transactions=… failed=…
+# Percentiles come from pgbench's per-transaction log (sampled: it can hold millions of lines).
+# Usage: run_pgbench DB SCRIPT DURATION_S CLIENTS [-D name=value …]
+run_pgbench() {
+  local db=$1 script=$2 duration=$3 clients=$4
+  shift 4
+  local threads=${BENCH_PGBENCH_THREADS:-2}
+  ((clients < threads)) && threads=$clients
+  local dir out
+  dir=$(mktemp -d /tmp/bench-pgbench.XXXXXX)
+  TMP_DIRS+=("$dir")
+  if ! out=$("$PGBENCH" -n -M prepared -c "$clients" -j "$threads" -T "$duration" \
+    -f "$BENCH_DIR/sql/$script" -l --sampling-rate="${BENCH_PGBENCH_SAMPLING:-0.2}" \
+    --log-prefix="$dir/tx" "$@" "$(db_url "$db")" 2>&1); then
+    printf '%s\n' "$out" >&2
+    die "pgbench $script failed"
+  fi
+  [[ -n ${PGBENCH_LOG:-} ]] && printf '%s\n\n' "$out" >>"$PGBENCH_LOG"
+  local tps transactions failed
+  tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time).*/\1/p' <<<"$out")
+  transactions=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out")
+  failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' <<<"$out")
+  # log line: client_id transaction_no latency_us script_no epoch_s epoch_us
+  cat "$dir"/tx.* | awk '{print $3}' | sort -n | awk -v tps="$tps" -v tx="$transactions" -v failed="${failed:-0}" '
+    { v[NR] = $1 }
+    END {
+      p50 = v[int(NR * 0.50 + 0.999999)]; p99 = v[int(NR * 0.99 + 0.999999)]
+      printf "BENCH tps=%s p50_ms=%.3f p99_ms=%.3f transactions=%s failed=%s\n", tps, p50 / 1000, p99 / 1000, tx, failed
+    }'
+  rm -rf "$dir"
+}
+
+# Extracts field NAME from a "BENCH k=v k=v" line.
+field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
