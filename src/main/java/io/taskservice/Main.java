@@ -3,6 +3,7 @@ package io.taskservice;
 import io.taskservice.config.AppConfig;
 import io.taskservice.config.ConfigException;
 import io.taskservice.db.Migrations;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,28 +52,32 @@ public final class Main {
 
   private static void run(AppConfig config) {
     log.info("Starting task-service: {}", config);
-    Node node;
+    CompletableFuture<Node> started = Node.start(config).toCompletionStage().toCompletableFuture();
+    // before start-up completes: a worker may hold tasks as soon as its first sweep ran, and a
+    // signal then must stop it gracefully too, not kill the JVM
+    Runnable stop = () -> stop(started, config);
+    Signal.handle(new Signal("TERM"), sig -> new Thread(stop, "shutdown").start());
+    Signal.handle(new Signal("INT"), sig -> new Thread(stop, "shutdown").start());
     try {
-      node = Node.start(config).toCompletionStage().toCompletableFuture().get();
+      started.get();
     } catch (Exception e) {
       log.error("Start-up failed: {}", Node.rootMessage(e));
       System.exit(1);
-      return;
     }
-    Runnable stop = () -> stop(node, config);
-    Signal.handle(new Signal("TERM"), sig -> new Thread(stop, "shutdown").start());
-    Signal.handle(new Signal("INT"), sig -> new Thread(stop, "shutdown").start());
   }
 
-  /** Graceful stop on SIGTERM/SIGINT: no new work, in-flight tasks finish or are handed back. */
-  private static void stop(Node node, AppConfig config) {
+  /**
+   * Graceful stop on SIGTERM/SIGINT: no new work, in-flight tasks finish or are handed back. A node
+   * still starting is stopped once it has started.
+   */
+  private static void stop(CompletableFuture<Node> started, AppConfig config) {
     log.info("Stopping: finishing in-flight work (up to {} ms)", config.shutdownGraceMs());
+    long limitMs = config.shutdownGraceMs() + 15_000;
     int status = 0;
     try {
-      node.close()
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(config.shutdownGraceMs() + 15_000, TimeUnit.MILLISECONDS);
+      started
+          .thenCompose(node -> node.close().toCompletionStage())
+          .get(limitMs, TimeUnit.MILLISECONDS);
       log.info("Stopped");
     } catch (Exception e) {
       log.error("Stop did not complete cleanly: {}", Node.rootMessage(e));

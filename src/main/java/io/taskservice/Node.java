@@ -2,6 +2,7 @@ package io.taskservice;
 
 import io.taskservice.api.ApiMetrics;
 import io.taskservice.api.HttpVerticle;
+import io.taskservice.cluster.ClusterSetup;
 import io.taskservice.config.AppConfig;
 import io.taskservice.db.Database;
 import io.taskservice.db.Migrations;
@@ -11,9 +12,13 @@ import io.taskservice.worker.WorkerStats;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.sqlclient.Pool;
 import java.net.ConnectException;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +36,9 @@ public final class Node {
   private final AppConfig config;
   private final Pool pool;
   private final AtomicReference<HttpVerticle> http = new AtomicReference<>();
+  // in deployment order: the API first, then the worker
+  private final List<String> deployments = new CopyOnWriteArrayList<>();
+  private Future<Void> closing;
 
   private Node(Vertx vertx, AppConfig config) {
     this.vertx = vertx;
@@ -40,9 +48,21 @@ public final class Node {
 
   /** Starts a node on a new Vert.x instance; fails if the database can never be used. */
   public static Future<Node> start(AppConfig config) {
-    Vertx vertx = Vertx.vertx();
-    Node node = new Node(vertx, config);
-    return node.deploy().map(node).onFailure(failure -> vertx.close());
+    return createVertx(config)
+        .compose(
+            vertx -> {
+              Node node = new Node(vertx, config);
+              return node.deploy().map(node).onFailure(failure -> vertx.close());
+            });
+  }
+
+  /** The node's Vert.x instance, all its options set here; a cluster member when configured. */
+  private static Future<Vertx> createVertx(AppConfig config) {
+    VertxOptions options = new VertxOptions();
+    VertxBuilder builder = Vertx.builder();
+    return config.cluster()
+        ? ClusterSetup.buildClustered(builder, options, config)
+        : Future.succeededFuture(builder.with(options).build());
   }
 
   private Future<?> deploy() {
@@ -61,6 +81,7 @@ public final class Node {
               return verticle;
             },
             new DeploymentOptions().setInstances(config.effectiveHttpInstances()))
+        .onSuccess(deployments::add)
         .onSuccess(
             id ->
                 log.info(
@@ -71,6 +92,7 @@ public final class Node {
     return vertx
         .deployVerticle(
             new TaskWorkerVerticle(config, pool, new TitleParityPolicy(), WorkerStats.NONE))
+        .onSuccess(deployments::add)
         .onSuccess(
             id ->
                 log.info(
@@ -130,8 +152,31 @@ public final class Node {
     return vertx;
   }
 
-  /** Stops gracefully: verticles stop (workers hand back their tasks), then Vert.x closes. */
-  public Future<Void> close() {
-    return vertx.close();
+  /** The node's connection pool; tests close it to make the node vanish like a killed process. */
+  Pool pool() {
+    return pool;
+  }
+
+  /**
+   * Stops gracefully, in this order: the API stops listening (clients get connection refused, not a
+   * hang), the worker stops taking work and finishes or hands back its tasks, then the pool closes
+   * and the node leaves the cluster. {@code vertx.close()} alone would not do: it first runs the
+   * close hooks of resources created outside verticles, such as this pool, and only then undeploys
+   * the verticles (Vert.x 5.0.7), so a stopping worker could neither complete nor hand back.
+   */
+  public synchronized Future<Void> close() {
+    if (closing == null) {
+      Future<?> stopped = Future.succeededFuture();
+      for (String id : deployments) {
+        stopped =
+            stopped.transform(
+                previous ->
+                    vertx
+                        .undeploy(id)
+                        .onFailure(e -> log.warn("Stopping {} failed: {}", id, rootMessage(e))));
+      }
+      closing = stopped.transform(undeployed -> pool.close()).transform(closed -> vertx.close());
+    }
+    return closing;
   }
 }

@@ -36,7 +36,9 @@ public record AppConfig(
     int sweepBatch,
     long shutdownGraceMs,
     boolean cluster,
+    String clusterName,
     String clusterHost,
+    int clusterPort,
     List<String> clusterMembers,
     LogFormat logFormat,
     List<String> allowedHosts,
@@ -90,7 +92,9 @@ public record AppConfig(
             v.integer("TASKS_SWEEP_BATCH", 1, 100_000),
             v.integer("TASKS_SHUTDOWN_GRACE_MS", 0, 3_600_000),
             v.bool("TASKS_CLUSTER"),
+            v.string("TASKS_CLUSTER_NAME"),
             v.string("TASKS_CLUSTER_HOST"),
+            v.integer("TASKS_CLUSTER_PORT", 1, 65535),
             v.list("TASKS_CLUSTER_MEMBERS"),
             v.choice("TASKS_LOG_FORMAT", LogFormat.class),
             v.list("TASKS_ALLOWED_HOSTS"),
@@ -103,6 +107,9 @@ public record AppConfig(
               + config.processingDelayMs()
               + "), got "
               + config.leaseMs());
+    }
+    if (config.cluster() && config.clusterName().isEmpty()) {
+      throw new ConfigException("TASKS_CLUSTER_NAME must not be empty when TASKS_CLUSTER is on");
     }
     if (config.tlsCert().isEmpty() != config.tlsKey().isEmpty()) {
       throw new ConfigException("TASKS_TLS_CERT and TASKS_TLS_KEY must be set together");
@@ -142,7 +149,9 @@ public record AppConfig(
     m.put("TASKS_SWEEP_BATCH", Integer.toString(sweepBatch));
     m.put("TASKS_SHUTDOWN_GRACE_MS", Long.toString(shutdownGraceMs));
     m.put("TASKS_CLUSTER", Boolean.toString(cluster));
+    m.put("TASKS_CLUSTER_NAME", clusterName);
     m.put("TASKS_CLUSTER_HOST", clusterHost);
+    m.put("TASKS_CLUSTER_PORT", Integer.toString(clusterPort));
     m.put("TASKS_CLUSTER_MEMBERS", String.join(",", clusterMembers));
     m.put("TASKS_LOG_FORMAT", logFormat.name());
     m.put("TASKS_ALLOWED_HOSTS", String.join(",", allowedHosts));

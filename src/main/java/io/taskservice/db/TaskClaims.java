@@ -116,8 +116,9 @@ public final class TaskClaims {
     }
     Long[] ids = held.stream().map(Claim::taskId).toArray(Long[]::new);
     UUID[] tokens = held.stream().map(Claim::token).toArray(UUID[]::new);
-    return guard(
-        pool.preparedQuery(RELEASE).execute(Tuple.of(ids, (Object) tokens)).map(RowSet::rowCount));
+    // not Tuple.of(ids, tokens): that picks Tuple.of(Object, Object...) and spreads the tokens
+    Tuple params = Tuple.tuple().addArrayOfLong(ids).addArrayOfUUID(tokens);
+    return guard(pool.preparedQuery(RELEASE).execute(params).map(RowSet::rowCount));
   }
 
   private Future<List<Optional<Claim>>> claimAll(List<Long> ids) {

@@ -41,7 +41,10 @@ public final class TaskWorkerVerticle extends VerticleBase {
   private MessageConsumer<Long> consumer;
   private long sweepTimer = -1;
   private boolean sweeping;
+  // claim calls (message or sweep) whose answer has not arrived: each may still add held tasks
+  private int claiming;
   private boolean stopping;
+  private boolean graceOver;
   private Promise<Void> drained;
 
   public TaskWorkerVerticle(AppConfig config, Pool pool, OutcomePolicy policy, WorkerStats stats) {
@@ -69,18 +72,28 @@ public final class TaskWorkerVerticle extends VerticleBase {
     vertx.cancelTimer(sweepTimer);
     stats.consumerStopped();
     drained = Promise.promise();
-    if (held.isEmpty()) {
-      drained.tryComplete();
-    }
-    long grace = vertx.setTimer(Math.max(1, config.shutdownGraceMs()), t -> drained.tryComplete());
+    long grace =
+        vertx.setTimer(
+            Math.max(1, config.shutdownGraceMs()),
+            t -> {
+              graceOver = true;
+              checkDrained();
+            });
     log.info(
         "{} stopping: {} tasks in flight, up to {} ms to finish",
         name,
         held.size(),
         config.shutdownGraceMs());
+    checkDrained();
     return consumer
         .unregister()
-        .compose(v -> drained.future())
+        .transform(
+            unregistered -> {
+              if (unregistered.failed()) {
+                log.warn("{} could not unregister: {}", name, unregistered.cause().toString());
+              }
+              return drained.future();
+            })
         .compose(
             v -> {
               vertx.cancelTimer(grace);
@@ -98,15 +111,27 @@ public final class TaskWorkerVerticle extends VerticleBase {
                     e.toString()));
   }
 
+  /**
+   * Stopping is drained once no claim call is pending (its answer could add held tasks that would
+   * then be neither finished nor handed back) and every held task finished, or the grace is over.
+   */
+  private void checkDrained() {
+    if (drained != null && claiming == 0 && (held.isEmpty() || graceOver)) {
+      drained.tryComplete();
+    }
+  }
+
   private void receive(Long id) {
     if (stopping || id == null) {
       return;
     }
+    claiming++;
     claims
         .startProcessing(id)
         .onSuccess(claim -> claim.ifPresent(this::hold))
         // the task stays new; the sweep picks it up once the database answers again
-        .onFailure(e -> log.warn("task {}: start_processing failed: {}", id, e.toString()));
+        .onFailure(e -> log.warn("task {}: start_processing failed: {}", id, e.toString()))
+        .onComplete(ar -> claimSettled());
   }
 
   private void sweep() {
@@ -114,6 +139,7 @@ public final class TaskWorkerVerticle extends VerticleBase {
       return;
     }
     sweeping = true;
+    claiming++;
     claims
         .claimStale(config.newGraceMs(), config.sweepBatch())
         .onSuccess(
@@ -125,7 +151,16 @@ public final class TaskWorkerVerticle extends VerticleBase {
               }
             })
         .onFailure(e -> log.warn("recovery sweep failed: {}", e.toString()))
-        .onComplete(ar -> sweeping = false);
+        .onComplete(
+            ar -> {
+              sweeping = false;
+              claimSettled();
+            });
+  }
+
+  private void claimSettled() {
+    claiming--;
+    checkDrained();
   }
 
   private void hold(Claim claim) {
@@ -149,7 +184,7 @@ public final class TaskWorkerVerticle extends VerticleBase {
                   "task {}: complete_processing failed, retrying: {}",
                   claim.taskId(),
                   e.toString());
-              if (!stopping) {
+              if (!graceOver) {
                 vertx.setTimer(COMPLETION_RETRY_MS, t -> complete(claim));
               }
             });
@@ -169,8 +204,6 @@ public final class TaskWorkerVerticle extends VerticleBase {
           "task {}: claim lost (lease expired, another worker took it over); result discarded",
           claim.taskId());
     }
-    if (stopping && held.isEmpty() && drained != null) {
-      drained.tryComplete();
-    }
+    checkDrained();
   }
 }

@@ -1,0 +1,142 @@
+package io.taskservice.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.HazelcastInstance;
+import io.taskservice.config.AppConfig;
+import io.taskservice.config.ConfigException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a node's Vert.x into a cluster member: Hazelcast membership (TCP discovery from {@code
+ * TASKS_CLUSTER_MEMBERS}, or multicast) and the event-bus address other nodes send task ids to.
+ */
+public final class ClusterSetup {
+  private static final Logger log = LoggerFactory.getLogger(ClusterSetup.class);
+
+  /** Ports a node tries from {@code TASKS_CLUSTER_PORT} on when the first is taken. */
+  static final int PORT_COUNT = 100;
+
+  /**
+   * A member given as a host without a port is probed on this many ports from {@code
+   * TASKS_CLUSTER_PORT} on: up to this many nodes on one host find each other by host name alone.
+   */
+  static final int PORTS_TRIED_PER_HOST = 10;
+
+  private ClusterSetup() {}
+
+  /**
+   * Builds a clustered Vert.x from {@code builder} and {@code options} (both may carry other
+   * settings, e.g. metrics). Completes once this node has joined the cluster.
+   */
+  public static Future<Vertx> buildClustered(
+      VertxBuilder builder, VertxOptions options, AppConfig config) {
+    configureEventBus(options.getEventBusOptions(), config);
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(config));
+    return builder
+        .with(options)
+        .withClusterManager(manager)
+        .buildClustered()
+        .onSuccess(vertx -> logMembership(manager.getHazelcastInstance(), config));
+  }
+
+  static void configureEventBus(EventBusOptions eventBus, AppConfig config) {
+    // port 0: the event bus takes a free port, so several nodes fit on one host; the port is
+    // announced through the cluster, nobody needs to configure it
+    eventBus.setPort(0);
+    if (!config.clusterHost().isEmpty()) {
+      eventBus.setHost(config.clusterHost()).setClusterPublicHost(config.clusterHost());
+    }
+    // otherwise the event bus binds and announces the address Hazelcast picked
+  }
+
+  /** The Hazelcast member configuration of a node. */
+  static Config hazelcastConfig(AppConfig config) {
+    // the packaged vertx-hazelcast configuration declares the maps Vert.x keeps its event-bus
+    // subscriptions and node information in; only the network and timings are changed below
+    Config hz = ConfigUtil.loadConfig();
+    if (hz == null) {
+      throw new IllegalStateException("the Hazelcast configuration of vertx-hazelcast is missing");
+    }
+    hz.setClusterName(config.clusterName());
+
+    NetworkConfig network = hz.getNetworkConfig();
+    network.setPort(config.clusterPort()).setPortAutoIncrement(true).setPortCount(PORT_COUNT);
+    JoinConfig join = network.getJoin();
+    join.getAutoDetectionConfig().setEnabled(false);
+    List<String> members = config.clusterMembers();
+    if (members.isEmpty()) {
+      join.getTcpIpConfig().setEnabled(false);
+      join.getMulticastConfig().setEnabled(true);
+    } else {
+      join.getMulticastConfig().setEnabled(false);
+      join.getTcpIpConfig()
+          .setEnabled(true)
+          .setMembers(members.stream().map(ClusterSetup::member).toList());
+    }
+    if (!config.clusterHost().isEmpty()) {
+      // bind and announce exactly this address (a name is resolved), not every interface
+      hz.setProperty("hazelcast.local.localAddress", config.clusterHost());
+      hz.setProperty("hazelcast.socket.bind.any", "false");
+    }
+    hz.setProperty("hazelcast.tcp.join.port.try.count", Integer.toString(PORTS_TRIED_PER_HOST));
+
+    // Start-up: join at once instead of waiting for more members to show up (default 5 s), and
+    // never call home.
+    hz.setProperty("hazelcast.wait.seconds.before.join", "0");
+    hz.setProperty("hazelcast.phone.home.enabled", "false");
+    hz.setProperty("hazelcast.logging.type", "slf4j");
+
+    // Failure detection. Until a dead node is dropped from the member list, HTTP nodes keep
+    // sending some task ids to it; those tasks are not lost (the sweep of a live worker takes
+    // them once TASKS_NEW_GRACE_MS has passed) but each of them waits longer. The default (60 s
+    // without a heartbeat) is far too slow for that; 10 s with a heartbeat every second still
+    // rides out GC pauses and short network hiccups. Falsely suspecting a node is cheap here: no
+    // task state lives in Hazelcast, the database is the truth, and the split member merges back
+    // after the merge delays below (defaults 300 s and 120 s).
+    hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    hz.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
+    hz.setProperty("hazelcast.merge.first.run.delay.seconds", "30");
+    hz.setProperty("hazelcast.merge.next.run.delay.seconds", "30");
+    // Leaving on SIGTERM hands the few Vert.x partitions over to the others; that takes well
+    // under a second, so do not let it hold the shutdown for the default 10 minutes.
+    hz.setProperty("hazelcast.graceful.shutdown.max.wait", "10");
+    return hz;
+  }
+
+  /** A TCP member as Hazelcast expects it: {@code host} or {@code host:port}. */
+  static String member(String value) {
+    if (value.chars().filter(c -> c == ':').count() != 1) {
+      return value; // a host without a port, or an IPv6 address (bracketed when it has a port)
+    }
+    int colon = value.indexOf(':');
+    try {
+      int port = Integer.parseInt(value.substring(colon + 1));
+      if (colon > 0 && port >= 1 && port <= 65535) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ConfigException(
+        "TASKS_CLUSTER_MEMBERS entries must be host or host:port, got '" + value + "'");
+  }
+
+  private static void logMembership(HazelcastInstance hazelcast, AppConfig config) {
+    log.info(
+        "Joined cluster '{}' as {} ({} members)",
+        config.clusterName(),
+        hazelcast.getCluster().getLocalMember().getAddress(),
+        hazelcast.getCluster().getMembers().size());
+  }
+}

@@ -1,0 +1,168 @@
+package io.taskservice.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.taskservice.TestDatabase;
+import io.taskservice.cluster.TaskTable.Held;
+import io.taskservice.cluster.TaskTable.Progress;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Nodes as separate JVMs of the packaged jar, clustered on 127.0.0.1: one {@code http} node and two
+ * {@code worker} nodes. A worker is killed or stopped while it holds tasks; every task must still
+ * end with the outcome its title decides.
+ */
+@ExtendWith(VertxExtension.class)
+class ClusterProcessIT {
+  private static final Logger log = LoggerFactory.getLogger(ClusterProcessIT.class);
+  private static final Duration START = Duration.ofSeconds(90);
+  private static final int BEFORE = 150;
+  private static final int AFTER = 50;
+
+  private final List<NodeProcess> nodes = new ArrayList<>();
+  private Map<String, String> cluster;
+
+  @BeforeEach
+  void freshClusterAndTable() {
+    TestDatabase.reset();
+    cluster = LoopbackCluster.settings();
+  }
+
+  @AfterEach
+  void stopNodes() {
+    nodes.forEach(NodeProcess::stop);
+  }
+
+  @Test
+  void aWorkerKilledWithSigkillLosesNoTask(Vertx vertx) throws Exception {
+    Map<String, String> settings =
+        Map.of("TASKS_LEASE_MS", "5000", "TASKS_PROCESSING_DELAY_MS", "1000");
+    int httpPort = startHttpNode(vertx, "sigkill-http", settings);
+    NodeProcess victim = startWorkers(vertx, "sigkill", settings);
+    TaskClient client = new TaskClient(vertx, httpPort);
+    TaskTable table = new TaskTable(vertx);
+
+    client.create(BEFORE).await(60, TimeUnit.SECONDS);
+    Await.until(vertx, Duration.ofSeconds(20), table::progress, p -> p.holders().size() == 2)
+        .await(30, TimeUnit.SECONDS);
+    victim.kill();
+    long killedAt = System.nanoTime();
+    victim.exit().await(30, TimeUnit.SECONDS);
+    List<Held> heldAtKill = table.processing().await(10, TimeUnit.SECONDS);
+    // until the cluster drops the dead member, the http node still sends some ids to it
+    client.create(AFTER).await(60, TimeUnit.SECONDS);
+
+    Progress done =
+        Await.until(
+                vertx, Duration.ofSeconds(60), table::progress, p -> p.allFinished(BEFORE + AFTER))
+            .await(70, TimeUnit.SECONDS);
+    log.info(
+        "SIGKILL: {} tasks held at the kill, all {} final {} ms after it",
+        heldAtKill.size(),
+        BEFORE + AFTER,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
+    assertThat(done.wrong()).as("tasks with the wrong outcome").isZero();
+
+    // the victim's tasks were finished only after their lease ran out, and all of them were
+    Map<Long, OffsetDateTime> finishedAt = table.finishedAt().await(10, TimeUnit.SECONDS);
+    Map<String, Set<Boolean>> afterLeaseByHolder = new HashMap<>();
+    for (Held held : heldAtKill) {
+      boolean afterLease = finishedAt.get(held.id()).isAfter(held.leaseUntil());
+      afterLeaseByHolder.computeIfAbsent(held.holder(), h -> new HashSet<>()).add(afterLease);
+    }
+    assertThat(afterLeaseByHolder.values())
+        .as("per holder at the kill: finished after the lease expired?")
+        .contains(Set.of(true))
+        .allSatisfy(afterLease -> assertThat(afterLease).hasSize(1));
+  }
+
+  @Test
+  void aWorkerStoppedWithSigtermExitsZeroAndItsTasksFinishLongBeforeTheLease(Vertx vertx)
+      throws Exception {
+    Duration lease = Duration.ofSeconds(30);
+    Map<String, String> settings =
+        Map.of(
+            "TASKS_LEASE_MS", Long.toString(lease.toMillis()), "TASKS_PROCESSING_DELAY_MS", "1500");
+    int httpPort = startHttpNode(vertx, "sigterm-http", settings);
+    NodeProcess stopping = startWorkers(vertx, "sigterm", settings);
+    TaskClient client = new TaskClient(vertx, httpPort);
+    TaskTable table = new TaskTable(vertx);
+
+    client.create(BEFORE).await(60, TimeUnit.SECONDS);
+    Await.until(vertx, Duration.ofSeconds(20), table::progress, p -> p.holders().size() == 2)
+        .await(30, TimeUnit.SECONDS);
+    stopping.terminate();
+    long stoppedAt = System.nanoTime();
+    // while it stops, ids sent to it are dropped; the other worker's sweep finds those tasks
+    Future<List<Long>> more = client.create(AFTER);
+
+    assertThat(stopping.exit().await(30, TimeUnit.SECONDS)).as("exit code").isZero();
+    long exitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
+    more.await(60, TimeUnit.SECONDS);
+    Progress done =
+        Await.until(
+                vertx, Duration.ofSeconds(60), table::progress, p -> p.allFinished(BEFORE + AFTER))
+            .await(70, TimeUnit.SECONDS);
+    Duration allFinal = Duration.ofNanos(System.nanoTime() - stoppedAt);
+    log.info(
+        "SIGTERM: worker exited {} ms after the signal, all {} tasks final after {} ms",
+        exitedMs,
+        BEFORE + AFTER,
+        allFinal.toMillis());
+    assertThat(done.wrong()).as("tasks with the wrong outcome").isZero();
+    assertThat(allFinal).as("all final after SIGTERM").isLessThan(lease.dividedBy(3));
+  }
+
+  private int startHttpNode(Vertx vertx, String name, Map<String, String> settings)
+      throws Exception {
+    int port = LoopbackCluster.freePort();
+    NodeProcess http = start(name, "http", port, settings);
+    http.logged(vertx, "HTTP API on port", START).await(START.toSeconds() + 10, TimeUnit.SECONDS);
+    return port;
+  }
+
+  /** Starts two worker nodes side by side; returns the first, the one the test will end. */
+  private NodeProcess startWorkers(Vertx vertx, String prefix, Map<String, String> settings)
+      throws Exception {
+    NodeProcess first = start(prefix + "-worker-1", "worker", LoopbackCluster.freePort(), settings);
+    NodeProcess second =
+        start(prefix + "-worker-2", "worker", LoopbackCluster.freePort(), settings);
+    Future.all(
+            first.logged(vertx, "Worker started", START),
+            second.logged(vertx, "Worker started", START))
+        .await(START.toSeconds() + 10, TimeUnit.SECONDS);
+    return first;
+  }
+
+  private NodeProcess start(String name, String role, int httpPort, Map<String, String> settings)
+      throws Exception {
+    Map<String, String> env = new HashMap<>(cluster);
+    env.put("TASKS_DB_URL", TestDatabase.url());
+    env.put("TASKS_ROLE", role);
+    env.put("TASKS_HTTP_PORT", Integer.toString(httpPort));
+    env.put("TASKS_HTTP_INSTANCES", "1");
+    env.put("TASKS_DB_POOL_SIZE", "4");
+    env.put("TASKS_LOG_FORMAT", "text");
+    env.putAll(settings);
+    NodeProcess node = NodeProcess.start(name, env);
+    nodes.add(node);
+    return node;
+  }
+}

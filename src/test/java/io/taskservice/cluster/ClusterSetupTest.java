@@ -1,0 +1,104 @@
+package io.taskservice.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import io.taskservice.config.AppConfig;
+import io.taskservice.config.ConfigException;
+import io.vertx.core.eventbus.EventBusOptions;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ClusterSetupTest {
+
+  private static AppConfig config(Map<String, String> overrides) {
+    Map<String, String> env = new HashMap<>();
+    env.put("TASKS_CLUSTER", "true");
+    env.putAll(overrides);
+    return AppConfig.load(env);
+  }
+
+  @Test
+  void membersMeanTcpDiscoveryFromTheConfiguredFirstPortOn() {
+    Config hz =
+        ClusterSetup.hazelcastConfig(
+            config(
+                Map.of(
+                    "TASKS_CLUSTER_MEMBERS", "10.0.0.1, 10.0.0.2:5801",
+                    "TASKS_CLUSTER_PORT", "6000",
+                    "TASKS_CLUSTER_NAME", "staging")));
+
+    JoinConfig join = hz.getNetworkConfig().getJoin();
+    assertThat(join.getTcpIpConfig().isEnabled()).isTrue();
+    assertThat(join.getTcpIpConfig().getMembers()).containsExactly("10.0.0.1", "10.0.0.2:5801");
+    assertThat(join.getMulticastConfig().isEnabled()).isFalse();
+    assertThat(hz.getNetworkConfig().getPort()).isEqualTo(6000);
+    assertThat(hz.getNetworkConfig().isPortAutoIncrement()).isTrue();
+    assertThat(hz.getClusterName()).isEqualTo("staging");
+    // the maps Vert.x keeps its subscriptions in come from the vertx-hazelcast configuration
+    assertThat(hz.getMultiMapConfigs()).containsKey("__vertx.subs");
+  }
+
+  @Test
+  void noMembersMeansMulticast() {
+    JoinConfig join = ClusterSetup.hazelcastConfig(config(Map.of())).getNetworkConfig().getJoin();
+    assertThat(join.getMulticastConfig().isEnabled()).isTrue();
+    assertThat(join.getTcpIpConfig().isEnabled()).isFalse();
+  }
+
+  @Test
+  void theClusterHostIsBoundAndAnnouncedByHazelcastAndTheEventBus() {
+    AppConfig config = config(Map.of("TASKS_CLUSTER_HOST", "127.0.0.1"));
+    Config hz = ClusterSetup.hazelcastConfig(config);
+    assertThat(hz.getProperty("hazelcast.local.localAddress")).isEqualTo("127.0.0.1");
+    assertThat(hz.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
+
+    EventBusOptions eventBus = new EventBusOptions();
+    ClusterSetup.configureEventBus(eventBus, config);
+    assertThat(eventBus.getHost()).isEqualTo("127.0.0.1");
+    assertThat(eventBus.getClusterPublicHost()).isEqualTo("127.0.0.1");
+    assertThat(eventBus.getPort()).isZero();
+  }
+
+  @Test
+  void withoutAClusterHostHazelcastPicksTheAddressAndTheEventBusFollowsIt() {
+    AppConfig config = config(Map.of());
+    assertThat(ClusterSetup.hazelcastConfig(config).getProperty("hazelcast.local.localAddress"))
+        .isNull();
+    EventBusOptions eventBus = new EventBusOptions();
+    ClusterSetup.configureEventBus(eventBus, config);
+    assertThat(eventBus.getHost()).isNull();
+  }
+
+  @Test
+  void deadMembersAreDroppedWithinSecondsAndJoiningDoesNotWait() {
+    Config hz = ClusterSetup.hazelcastConfig(config(Map.of()));
+    assertThat(hz.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("10");
+    assertThat(hz.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("1");
+    assertThat(hz.getProperty("hazelcast.wait.seconds.before.join")).isEqualTo("0");
+    assertThat(hz.getProperty("hazelcast.phone.home.enabled")).isEqualTo("false");
+  }
+
+  @Test
+  void aMemberIsAHostOrAHostAndPort() {
+    assertThat(ClusterSetup.member("node-1")).isEqualTo("node-1");
+    assertThat(ClusterSetup.member("node-1:5702")).isEqualTo("node-1:5702");
+    assertThat(ClusterSetup.member("[::1]:5701")).isEqualTo("[::1]:5701");
+    assertThatThrownBy(() -> ClusterSetup.member("node-1:http"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("TASKS_CLUSTER_MEMBERS");
+    assertThatThrownBy(() -> ClusterSetup.member(":5701")).isInstanceOf(ConfigException.class);
+    assertThatThrownBy(() -> ClusterSetup.member("node-1:70000"))
+        .isInstanceOf(ConfigException.class);
+  }
+
+  @Test
+  void aClusteredNodeNeedsAClusterName() {
+    assertThatThrownBy(() -> config(Map.of("TASKS_CLUSTER_NAME", " ")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("TASKS_CLUSTER_NAME");
+  }
+}

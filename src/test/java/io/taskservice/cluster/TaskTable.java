@@ -1,0 +1,94 @@
+package io.taskservice.cluster;
+
+import io.taskservice.TestDatabase;
+import io.taskservice.db.Database;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.StreamSupport;
+
+/** What tests read from the test database's tasks table: progress, holders, outcomes. */
+public final class TaskTable {
+  // a final task is right when its status and result follow the parity of its title's length
+  private static final String WRONG =
+      "(status = 'done') <> (char_length(title) % 2 = 0)"
+          + " OR result IS NULL OR (result = 'success') <> (status = 'done')";
+  static final String PROGRESS =
+      "SELECT count(*) AS total,"
+          + " count(*) FILTER (WHERE status IN ('new', 'processing')) AS unfinished,"
+          + " count(*) FILTER (WHERE status IN ('done', 'failed') AND ("
+          + WRONG
+          + ")) AS wrong,"
+          + " array_agg(DISTINCT claimed_by) FILTER (WHERE status = 'processing') AS holders"
+          + " FROM tasks";
+  static final String PROCESSING =
+      "SELECT id, claimed_by, lease_until FROM tasks WHERE status = 'processing'";
+  static final String FINISHED =
+      "SELECT id, updated_at FROM tasks WHERE status IN ('done', 'failed')";
+
+  /** A snapshot of the table. {@code holders}: workers holding processing tasks right now. */
+  public record Progress(long total, long unfinished, long wrong, Set<String> holders) {
+    public boolean allFinished(long expected) {
+      return total == expected && unfinished == 0;
+    }
+  }
+
+  /** A task in processing: who holds it and until when. */
+  public record Held(long id, String holder, OffsetDateTime leaseUntil) {}
+
+  private final Pool pool;
+
+  public TaskTable(Vertx vertx) {
+    this.pool = Database.pool(vertx, TestDatabase.config(Map.of("TASKS_DB_POOL_SIZE", "2")));
+  }
+
+  public Future<Progress> progress() {
+    return pool.query(PROGRESS)
+        .execute()
+        .map(
+            rows -> {
+              Row row = rows.iterator().next();
+              String[] holders = row.getArrayOfStrings("holders");
+              return new Progress(
+                  row.getLong("total"),
+                  row.getLong("unfinished"),
+                  row.getLong("wrong"),
+                  holders == null ? Set.of() : new HashSet<>(List.of(holders)));
+            });
+  }
+
+  /** The tasks in processing now. */
+  public Future<List<Held>> processing() {
+    return pool.query(PROCESSING)
+        .execute()
+        .map(
+            rows ->
+                StreamSupport.stream(rows.spliterator(), false)
+                    .map(
+                        r ->
+                            new Held(
+                                r.getLong("id"),
+                                r.getString("claimed_by"),
+                                r.getOffsetDateTime("lease_until")))
+                    .toList());
+  }
+
+  /** When each finished task got its final status. */
+  public Future<Map<Long, OffsetDateTime>> finishedAt() {
+    return pool.query(FINISHED)
+        .execute()
+        .map(
+            rows -> {
+              Map<Long, OffsetDateTime> at = new HashMap<>();
+              rows.forEach(r -> at.put(r.getLong("id"), r.getOffsetDateTime("updated_at")));
+              return at;
+            });
+  }
+}
