@@ -2,7 +2,6 @@ package io.taskservice;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.taskservice.cluster.Await;
 import io.taskservice.cluster.TaskClient;
 import io.taskservice.cluster.TaskTable;
 import io.taskservice.cluster.TaskTable.Held;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import io.taskservice.cluster.Await;
 import io.taskservice.cluster.LoopbackCluster;
 import io.taskservice.cluster.TaskClient;
 import io.taskservice.cluster.TaskTable;

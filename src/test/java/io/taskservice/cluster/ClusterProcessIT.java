@@ -2,6 +2,7 @@ package io.taskservice.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.taskservice.Await;
 import io.taskservice.TestDatabase;
 import io.taskservice.cluster.TaskTable.Held;
 import io.taskservice.cluster.TaskTable.Progress;

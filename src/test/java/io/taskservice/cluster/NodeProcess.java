@@ -1,5 +1,6 @@
 package io.taskservice.cluster;
 
+import io.taskservice.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
