@@ -40,7 +40,8 @@ public final class Main {
   private static void migrate(AppConfig config) {
     try {
       int applied = new Migrations(config).run();
-      log.info("Database {} is up to date ({} migrations applied)", config.redactedDbUrl(), applied);
+      log.info(
+          "Database {} is up to date ({} migrations applied)", config.redactedDbUrl(), applied);
       System.exit(0);
     } catch (RuntimeException e) {
       log.error("Migration failed: {}", Node.rootMessage(e));

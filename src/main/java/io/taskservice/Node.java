@@ -19,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running node: a Vert.x instance with the verticles of its role. The HTTP side starts at
- * once (and answers 503 while the database is away); the schema is migrated in the background,
- * retrying until PostgreSQL answers; workers start once the schema is there.
+ * One running node: a Vert.x instance with the verticles of its role. The HTTP side starts at once
+ * (and answers 503 while the database is away); the schema is migrated in the background, retrying
+ * until PostgreSQL answers; workers start once the schema is there.
  */
 public final class Node {
   private static final Logger log = LoggerFactory.getLogger(Node.class);
@@ -42,15 +42,14 @@ public final class Node {
   public static Future<Node> start(AppConfig config) {
     Vertx vertx = Vertx.vertx();
     Node node = new Node(vertx, config);
-    return node.deploy()
-        .map(node)
-        .onFailure(failure -> vertx.close());
+    return node.deploy().map(node).onFailure(failure -> vertx.close());
   }
 
   private Future<?> deploy() {
     Future<?> api = config.role().servesApi() ? deployHttp() : Future.succeededFuture();
     Future<?> schema = api.compose(v -> migrate());
-    return schema.compose(v -> config.role().processes() ? deployWorker() : Future.succeededFuture());
+    return schema.compose(
+        v -> config.role().processes() ? deployWorker() : Future.succeededFuture());
   }
 
   private Future<String> deployHttp() {
@@ -63,14 +62,21 @@ public final class Node {
             },
             new DeploymentOptions().setInstances(config.effectiveHttpInstances()))
         .onSuccess(
-            id -> log.info("HTTP API on port {} ({} instances)", port(), config.effectiveHttpInstances()));
+            id ->
+                log.info(
+                    "HTTP API on port {} ({} instances)", port(), config.effectiveHttpInstances()));
   }
 
   private Future<String> deployWorker() {
     return vertx
         .deployVerticle(
             new TaskWorkerVerticle(config, pool, new TitleParityPolicy(), WorkerStats.NONE))
-        .onSuccess(id -> log.info("Worker started: delay {} ms, lease {} ms", config.processingDelayMs(), config.leaseMs()));
+        .onSuccess(
+            id ->
+                log.info(
+                    "Worker started: delay {} ms, lease {} ms",
+                    config.processingDelayMs(),
+                    config.leaseMs()));
   }
 
   private Future<Integer> migrate() {

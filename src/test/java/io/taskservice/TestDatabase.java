@@ -12,9 +12,9 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
- * The real PostgreSQL every test runs against: the database named by {@code TASKS_TEST_DB_URL}
- * when set (a scratch database: tests wipe it), otherwise a Testcontainers PostgreSQL when Docker
- * is available. Migrated once per test run.
+ * The real PostgreSQL every test runs against: the database named by {@code TASKS_TEST_DB_URL} when
+ * set (a scratch database: tests wipe it), otherwise a Testcontainers PostgreSQL when Docker is
+ * available. Migrated once per test run.
  */
 public final class TestDatabase {
   public static final String ENV = "TASKS_TEST_DB_URL";
@@ -52,8 +52,14 @@ public final class TestDatabase {
     AppConfig config = AppConfig.load(Map.of("TASKS_DB_URL", url()));
     var options = io.taskservice.db.Database.connectOptions(config);
     String jdbc =
-        "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
-    try (Connection c = DriverManager.getConnection(jdbc, options.getUser(), options.getPassword());
+        "jdbc:postgresql://"
+            + options.getHost()
+            + ":"
+            + options.getPort()
+            + "/"
+            + options.getDatabase();
+    try (Connection c =
+            DriverManager.getConnection(jdbc, options.getUser(), options.getPassword());
         Statement s = c.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {

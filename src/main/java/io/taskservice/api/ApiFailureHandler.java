@@ -55,7 +55,8 @@ public final class ApiFailureHandler implements Handler<RoutingContext> {
       case 404 -> ApiError.notFound(ApiError.NOT_FOUND);
       case 405 -> ApiError.methodNotAllowed(ctx.request().method().name());
       case 413 -> ApiError.detail(413, "Request body is too large.");
-      case 415 -> ApiError.unsupportedMediaType(String.valueOf(ctx.request().getHeader("Content-Type")));
+      case 415 ->
+          ApiError.unsupportedMediaType(String.valueOf(ctx.request().getHeader("Content-Type")));
       default -> {
         if (status >= 400 && status < 500) {
           yield ApiError.detail(status, "Request failed.");

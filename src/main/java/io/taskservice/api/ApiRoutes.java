@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * What DRF's view adds around the three operations of the contract: HEAD like GET, OPTIONS with
- * the view's metadata, an {@code Allow} header, content negotiation (406).
+ * What DRF's view adds around the three operations of the contract: HEAD like GET, OPTIONS with the
+ * view's metadata, an {@code Allow} header, content negotiation (406).
  */
 final class ApiRoutes {
   static final String LIST_PATH = "/api/v1/tasks/";

@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves the task API. Its routes come from the OpenAPI contract ({@code openapi.yaml}); Swagger
- * UI shows the same contract. Several instances share the port, one per event loop.
+ * Serves the task API. Its routes come from the OpenAPI contract ({@code openapi.yaml}); Swagger UI
+ * shows the same contract. Several instances share the port, one per event loop.
  */
 public final class HttpVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);

@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * Python's {@code int(str)}, which the reference service applies to ids, page numbers and page
- * sizes: surrounding whitespace, a sign, any Unicode decimal digits and single underscores
- * between digits are accepted; anything else is not a number.
+ * sizes: surrounding whitespace, a sign, any Unicode decimal digits and single underscores between
+ * digits are accepted; anything else is not a number.
  */
 final class PythonInt {
   private PythonInt() {}

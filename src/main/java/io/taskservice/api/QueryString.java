@@ -106,7 +106,9 @@ final class QueryString {
     return out.toString();
   }
 
-  /** Python's {@code unquote_plus}: + is a space, bad escapes stay as they are, bad UTF-8 → U+FFFD. */
+  /**
+   * Python's {@code unquote_plus}: + is a space, bad escapes stay as they are, bad UTF-8 → U+FFFD.
+   */
   static String unquotePlus(String s) {
     if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
       return s;
@@ -120,7 +122,8 @@ final class QueryString {
           && i + 2 < s.length()
           && Character.digit(s.charAt(i + 1), 16) >= 0
           && Character.digit(s.charAt(i + 2), 16) >= 0) {
-        bytes.write(Character.digit(s.charAt(i + 1), 16) * 16 + Character.digit(s.charAt(i + 2), 16));
+        bytes.write(
+            Character.digit(s.charAt(i + 1), 16) * 16 + Character.digit(s.charAt(i + 2), 16));
         i += 2;
       } else {
         int end = Character.isHighSurrogate(c) && i + 1 < s.length() ? i + 2 : i + 1;

@@ -5,8 +5,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 
 /**
- * Swagger UI at {@code /swagger/}, served from the swagger-ui webjar (no CDN), showing the
- * contract the router is built from ({@code /openapi.yaml}).
+ * Swagger UI at {@code /swagger/}, served from the swagger-ui webjar (no CDN), showing the contract
+ * the router is built from ({@code /openapi.yaml}).
  */
 final class SwaggerUi {
   static final String WEBJAR = "META-INF/resources/webjars/swagger-ui/5.34.1";

@@ -8,7 +8,8 @@ import java.time.format.DateTimeFormatter;
 
 /** The task representation of the reference service's {@code ModelSerializer}. */
 final class TaskJson {
-  private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
+  private static final DateTimeFormatter SECONDS =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
 
   private TaskJson() {}
 

@@ -41,8 +41,7 @@ final class TasksApi {
     if (!(data instanceof Map<?, ?> map)) {
       throw new ApiError(
           400,
-          nonFieldErrors(
-              "Invalid data. Expected a dictionary, but got " + pythonType(data) + "."));
+          nonFieldErrors("Invalid data. Expected a dictionary, but got " + pythonType(data) + "."));
     }
     @SuppressWarnings("unchecked")
     TitleRules.Result title = TitleRules.validate((Map<String, ?>) map);
@@ -190,10 +189,11 @@ final class TasksApi {
     if (value instanceof Boolean) {
       return "bool";
     }
-    if (value instanceof Double || value instanceof Float || value instanceof java.math.BigDecimal) {
+    if (value instanceof Double
+        || value instanceof Float
+        || value instanceof java.math.BigDecimal) {
       return "float";
     }
     return value instanceof Number ? "int" : value.getClass().getSimpleName();
   }
-
 }

@@ -1,8 +1,8 @@
 package io.taskservice.bus;
 
 /**
- * The event-bus vocabulary. The bus delivers at most once and keeps nothing: the database stays
- * the truth, a lost message only delays a task until a worker's recovery sweep finds it.
+ * The event-bus vocabulary. The bus delivers at most once and keeps nothing: the database stays the
+ * truth, a lost message only delays a task until a worker's recovery sweep finds it.
  */
 public final class Addresses {
   /**

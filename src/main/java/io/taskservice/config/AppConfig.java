@@ -269,7 +269,10 @@ public record AppConfig(
     }
 
     List<String> list(String name) {
-      return Arrays.stream(raw(name).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+      return Arrays.stream(raw(name).split(","))
+          .map(String::trim)
+          .filter(s -> !s.isEmpty())
+          .toList();
     }
 
     String dbUrl(String name) {

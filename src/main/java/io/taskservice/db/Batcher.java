@@ -10,8 +10,8 @@ import java.util.function.Function;
 /**
  * Group commit: calls that arrive while {@code maxInFlight} batches are already running wait and
  * then run together as one batch (one statement, one transaction). At low load every call runs
- * alone and at once; under load, round trips and commits are shared. Confined to the event loop
- * of the verticle that owns it.
+ * alone and at once; under load, round trips and commits are shared. Confined to the event loop of
+ * the verticle that owns it.
  *
  * @param <I> one call's input
  * @param <O> one call's output; the batch function returns one per input, in input order

@@ -102,8 +102,8 @@ public final class TaskClaims {
   }
 
   /**
-   * {@code complete_processing}: sets the outcome the policy decides, if the claim still holds
-   * the task. Empty when the claim was lost: the lease expired and another worker took over.
+   * {@code complete_processing}: sets the outcome the policy decides, if the claim still holds the
+   * task. Empty when the claim was lost: the lease expired and another worker took over.
    */
   public Future<Optional<Completion>> completeProcessing(Claim claim) {
     return completions.submit(claim);
@@ -126,7 +126,11 @@ public final class TaskClaims {
                 conn.preparedQuery(LOCK_FOR_CLAIM)
                     .execute(Tuple.of((Object) ids.toArray(Long[]::new)))
                     .compose(rows -> claimLocked(conn, rows, ClaimReason.MESSAGE))
-                    .map(claimed -> ids.stream().map(id -> Optional.ofNullable(claimed.get(id))).toList())));
+                    .map(
+                        claimed ->
+                            ids.stream()
+                                .map(id -> Optional.ofNullable(claimed.get(id)))
+                                .toList())));
   }
 
   /** Moves the locked rows that may be claimed to processing, under one new claim token. */
@@ -179,7 +183,8 @@ public final class TaskClaims {
       long id = row.getLong("id");
       TaskStatus status = TaskRepository.status(row);
       boolean stillOurs =
-          status == TaskStatus.PROCESSING && byId.get(id).token().equals(row.getUUID("claim_token"));
+          status == TaskStatus.PROCESSING
+              && byId.get(id).token().equals(row.getUUID("claim_token"));
       if (!stillOurs) {
         continue; // the lease expired and another worker owns the task now
       }
@@ -195,7 +200,9 @@ public final class TaskClaims {
     }
     Tuple params =
         Tuple.of(
-            ids.toArray(Long[]::new), statuses.toArray(String[]::new), results.toArray(String[]::new));
+            ids.toArray(Long[]::new),
+            statuses.toArray(String[]::new),
+            results.toArray(String[]::new));
     return conn.preparedQuery(COMPLETE)
         .execute(params)
         .map(

@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The API's SQL on the {@code tasks} table: create, read, list. Creates are group-committed:
- * titles that arrive together are inserted by one statement. Create one repository per verticle
- * (the grouping is confined to its event loop); the pool is shared.
+ * The API's SQL on the {@code tasks} table: create, read, list. Creates are group-committed: titles
+ * that arrive together are inserted by one statement. Create one repository per verticle (the
+ * grouping is confined to its event loop); the pool is shared.
  */
 public final class TaskRepository {
   private static final String COLUMNS = "id, title, status, result, created_at, updated_at";

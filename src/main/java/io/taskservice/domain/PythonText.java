@@ -4,8 +4,8 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 
 /**
- * Text rules of the reference service's runtime (Python 3): what {@code len}, {@code str.strip}
- * and {@code str(number)} do, so that titles are judged and stored exactly as there.
+ * Text rules of the reference service's runtime (Python 3): what {@code len}, {@code str.strip} and
+ * {@code str(number)} do, so that titles are judged and stored exactly as there.
  */
 public final class PythonText {
   private PythonText() {}
@@ -73,7 +73,8 @@ public final class PythonText {
     int exponent = digits.length() - 1 - exact.scale(); // position of the first digit
     String sign = d < 0 ? "-" : "";
     if (exponent < -4 || exponent >= 16) {
-      String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+      String mantissa =
+          digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
       String exp = String.format("%02d", Math.abs(exponent));
       return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + exp;
     }

@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * Validation of a task title, as a Django REST Framework {@code CharField(max_length=255)} of a
  * {@code ModelSerializer} does it: trims whitespace, rejects blank, null and non-string values
- * (numbers are accepted as their text), and collects the length, NUL and surrogate errors
- * together. The messages are DRF's own.
+ * (numbers are accepted as their text), and collects the length, NUL and surrogate errors together.
+ * The messages are DRF's own.
  */
 public final class TitleRules {
   public static final int MAX_LENGTH = 255;
@@ -17,7 +17,8 @@ public final class TitleRules {
   static final String NULL = "This field may not be null.";
   static final String BLANK = "This field may not be blank.";
   static final String INVALID = "Not a valid string.";
-  static final String TOO_LONG = "Ensure this field has no more than " + MAX_LENGTH + " characters.";
+  static final String TOO_LONG =
+      "Ensure this field has no more than " + MAX_LENGTH + " characters.";
   static final String NUL_CHARACTERS = "Null characters are not allowed.";
 
   private TitleRules() {}

@@ -58,7 +58,9 @@ public final class TaskWorkerVerticle extends VerticleBase {
     sweepTimer = vertx.setPeriodic(0, config.sweepIntervalMs(), id -> sweep());
     stats.consumerStarted();
     // in a cluster, "started" means the consumer is registered and reachable
-    return consumer.completion().onSuccess(v -> log.info("{} consuming {}", name, Addresses.PROCESS_TASK));
+    return consumer
+        .completion()
+        .onSuccess(v -> log.info("{} consuming {}", name, Addresses.PROCESS_TASK));
   }
 
   @Override
@@ -71,7 +73,11 @@ public final class TaskWorkerVerticle extends VerticleBase {
       drained.tryComplete();
     }
     long grace = vertx.setTimer(Math.max(1, config.shutdownGraceMs()), t -> drained.tryComplete());
-    log.info("{} stopping: {} tasks in flight, up to {} ms to finish", name, held.size(), config.shutdownGraceMs());
+    log.info(
+        "{} stopping: {} tasks in flight, up to {} ms to finish",
+        name,
+        held.size(),
+        config.shutdownGraceMs());
     return consumer
         .unregister()
         .compose(v -> drained.future())
@@ -84,7 +90,12 @@ public final class TaskWorkerVerticle extends VerticleBase {
               return claims.release(rest);
             })
         .onSuccess(n -> log.info("{} stopped; handed back {} unfinished tasks", name, n))
-        .onFailure(e -> log.warn("{} could not hand back its tasks; their leases will expire: {}", name, e.toString()));
+        .onFailure(
+            e ->
+                log.warn(
+                    "{} could not hand back its tasks; their leases will expire: {}",
+                    name,
+                    e.toString()));
   }
 
   private void receive(Long id) {
@@ -134,7 +145,10 @@ public final class TaskWorkerVerticle extends VerticleBase {
         .onFailure(
             e -> {
               stats.error();
-              log.warn("task {}: complete_processing failed, retrying: {}", claim.taskId(), e.toString());
+              log.warn(
+                  "task {}: complete_processing failed, retrying: {}",
+                  claim.taskId(),
+                  e.toString());
               if (!stopping) {
                 vertx.setTimer(COMPLETION_RETRY_MS, t -> complete(claim));
               }
@@ -148,9 +162,12 @@ public final class TaskWorkerVerticle extends VerticleBase {
     if (done.isPresent()) {
       Completion c = done.get();
       stats.finished(c);
-      log.info("task {}: {} ({})", c.taskId(), c.outcome().status().wire(), c.outcome().result().wire());
+      log.info(
+          "task {}: {} ({})", c.taskId(), c.outcome().status().wire(), c.outcome().result().wire());
     } else {
-      log.warn("task {}: claim lost (lease expired, another worker took it over); result discarded", claim.taskId());
+      log.warn(
+          "task {}: claim lost (lease expired, another worker took it over); result discarded",
+          claim.taskId());
     }
     if (stopping && held.isEmpty() && drained != null) {
       drained.tryComplete();

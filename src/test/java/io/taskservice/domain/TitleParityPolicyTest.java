@@ -11,8 +11,7 @@ class TitleParityPolicyTest {
   void evenTitlesSucceedAndOddTitlesFail() {
     assertThat(policy.decide("Process report")).isEqualTo(Outcome.SUCCEEDED); // 14
     assertThat(policy.decide("Process")).isEqualTo(Outcome.FAILED); // 7
-    assertThat(Outcome.SUCCEEDED)
-        .isEqualTo(new Outcome(TaskStatus.DONE, TaskResult.SUCCESS));
+    assertThat(Outcome.SUCCEEDED).isEqualTo(new Outcome(TaskStatus.DONE, TaskResult.SUCCESS));
     assertThat(Outcome.FAILED).isEqualTo(new Outcome(TaskStatus.FAILED, TaskResult.ERROR));
   }
 
