@@ -3,6 +3,7 @@ package io.taskservice;
 import io.taskservice.config.AppConfig;
 import io.taskservice.config.ConfigException;
 import io.taskservice.db.Migrations;
+import io.taskservice.ops.LogSetup;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +14,11 @@ import sun.misc.Signal;
  * java -jar task-service.jar migrate} applies the database migrations and exits.
  */
 public final class Main {
+  static {
+    // before the first logger exists: TASKS_LOG_FORMAT picks the logback configuration
+    LogSetup.select(System.getenv());
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
@@ -59,15 +65,21 @@ public final class Main {
       System.exit(1);
       return;
     }
-    Runnable stop = () -> stop(node, config);
+    Runnable stop = () -> stop(node, config, 0);
     Signal.handle(new Signal("TERM"), sig -> new Thread(stop, "shutdown").start());
     Signal.handle(new Signal("INT"), sig -> new Thread(stop, "shutdown").start());
+    node.startup()
+        .onFailure(
+            e -> {
+              log.error("Start-up failed: {}", Node.rootMessage(e));
+              new Thread(() -> stop(node, config, 1), "shutdown").start();
+            });
   }
 
   /** Graceful stop on SIGTERM/SIGINT: no new work, in-flight tasks finish or are handed back. */
-  private static void stop(Node node, AppConfig config) {
+  private static void stop(Node node, AppConfig config, int exitStatus) {
     log.info("Stopping: finishing in-flight work (up to {} ms)", config.shutdownGraceMs());
-    int status = 0;
+    int status = exitStatus;
     try {
       node.close()
           .toCompletionStage()
