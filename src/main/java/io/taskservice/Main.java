@@ -3,6 +3,7 @@ package io.taskservice;
 import io.taskservice.config.AppConfig;
 import io.taskservice.config.ConfigException;
 import io.taskservice.db.Migrations;
+import io.taskservice.ops.LogSetup;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -14,6 +15,11 @@ import sun.misc.Signal;
  * java -jar task-service.jar migrate} applies the database migrations and exits.
  */
 public final class Main {
+  static {
+    // before the first logger exists: TASKS_LOG_FORMAT picks the logback configuration
+    LogSetup.select(System.getenv());
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
@@ -55,29 +61,36 @@ public final class Main {
     CompletableFuture<Node> started = Node.start(config).toCompletionStage().toCompletableFuture();
     // before start-up completes: a worker may hold tasks as soon as its first sweep ran, and a
     // signal then must stop it gracefully too, not kill the JVM
-    Runnable stop = () -> stop(started, config);
+    Runnable stop = () -> stop(started, config, 0);
     Signal.handle(new Signal("TERM"), sig -> new Thread(stop, "shutdown").start());
     Signal.handle(new Signal("INT"), sig -> new Thread(stop, "shutdown").start());
+    Node node;
     try {
-      started.get();
+      node = started.get();
     } catch (Exception e) {
       log.error("Start-up failed: {}", Node.rootMessage(e));
       System.exit(1);
+      return;
     }
+    node.startup()
+        .onFailure(
+            e -> {
+              log.error("Start-up failed: {}", Node.rootMessage(e));
+              new Thread(() -> stop(started, config, 1), "shutdown").start();
+            });
   }
 
   /**
    * Graceful stop on SIGTERM/SIGINT: no new work, in-flight tasks finish or are handed back. A node
    * still starting is stopped once it has started.
    */
-  private static void stop(CompletableFuture<Node> started, AppConfig config) {
+  private static void stop(CompletableFuture<Node> started, AppConfig config, int exitStatus) {
     log.info("Stopping: finishing in-flight work (up to {} ms)", config.shutdownGraceMs());
-    long limitMs = config.shutdownGraceMs() + 15_000;
-    int status = 0;
+    int status = exitStatus;
     try {
       started
           .thenCompose(node -> node.close().toCompletionStage())
-          .get(limitMs, TimeUnit.MILLISECONDS);
+          .get(config.shutdownGraceMs() + 15_000, TimeUnit.MILLISECONDS);
       log.info("Stopped");
     } catch (Exception e) {
       log.error("Stop did not complete cleanly: {}", Node.rootMessage(e));

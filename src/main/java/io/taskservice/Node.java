@@ -1,14 +1,16 @@
 package io.taskservice;
 
-import io.taskservice.api.ApiMetrics;
 import io.taskservice.api.HttpVerticle;
 import io.taskservice.cluster.ClusterSetup;
 import io.taskservice.config.AppConfig;
 import io.taskservice.db.Database;
 import io.taskservice.db.Migrations;
 import io.taskservice.domain.TitleParityPolicy;
+import io.taskservice.ops.Metrics;
+import io.taskservice.ops.Operations;
+import io.taskservice.ops.OpsHttpVerticle;
+import io.taskservice.ops.Readiness;
 import io.taskservice.worker.TaskWorkerVerticle;
-import io.taskservice.worker.WorkerStats;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,15 +20,18 @@ import io.vertx.sqlclient.Pool;
 import java.net.ConnectException;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One running node: a Vert.x instance with the verticles of its role. The HTTP side starts at once
- * (and answers 503 while the database is away); the schema is migrated in the background, retrying
- * until PostgreSQL answers; workers start once the schema is there.
+ * (the API answers 503 and {@code /health/ready} is not ready while the database is away); the
+ * schema is migrated in the background, retrying until PostgreSQL answers; workers start once the
+ * schema is there. A worker-only node serves {@code /health/*} and {@code /metrics}.
  */
 public final class Node {
   private static final Logger log = LoggerFactory.getLogger(Node.class);
@@ -35,30 +40,48 @@ public final class Node {
   private final Vertx vertx;
   private final AppConfig config;
   private final Pool pool;
-  private final AtomicReference<HttpVerticle> http = new AtomicReference<>();
-  // in deployment order: the API first, then the worker
+  private final Operations ops;
+  private final Readiness.Condition schema;
+  private final Readiness.Condition consuming;
+  private final AtomicReference<IntSupplier> port = new AtomicReference<>(() -> -1);
+  private volatile Future<?> startup = Future.succeededFuture();
+  // in deployment order: the HTTP side first, then the worker
   private final List<String> deployments = new CopyOnWriteArrayList<>();
   private Future<Void> closing;
 
-  private Node(Vertx vertx, AppConfig config) {
+  private Node(Vertx vertx, AppConfig config, String metricsRegistry) {
     this.vertx = vertx;
     this.config = config;
     this.pool = Database.pool(vertx, config);
+    this.ops = new Operations(vertx, config, metricsRegistry);
+    this.schema = ops.readiness().add(Readiness.SCHEMA, "database schema not migrated yet");
+    this.consuming =
+        config.role().processes()
+            ? ops.readiness().add(Readiness.WORKER, "worker not consuming yet")
+            : null;
+    ops.readiness().addUp(Readiness.CLUSTER);
   }
 
-  /** Starts a node on a new Vert.x instance; fails if the database can never be used. */
+  /**
+   * Starts a node on a new Vert.x instance. Completes when its HTTP port listens; {@link
+   * #startup()} tells when the schema is migrated and the worker runs.
+   */
   public static Future<Node> start(AppConfig config) {
-    return createVertx(config)
+    String metricsRegistry = "task-service-" + UUID.randomUUID();
+    return createVertx(config, metricsRegistry)
         .compose(
             vertx -> {
-              Node node = new Node(vertx, config);
+              Node node = new Node(vertx, config, metricsRegistry);
               return node.deploy().map(node).onFailure(failure -> vertx.close());
             });
   }
 
-  /** The node's Vert.x instance, all its options set here; a cluster member when configured. */
-  private static Future<Vertx> createVertx(AppConfig config) {
-    VertxOptions options = new VertxOptions();
+  /**
+   * The node's Vert.x instance, all its options set here: metrics on, in the node's own registry; a
+   * cluster member when configured.
+   */
+  private static Future<Vertx> createVertx(AppConfig config, String metricsRegistry) {
+    VertxOptions options = new VertxOptions().setMetricsOptions(Metrics.options(metricsRegistry));
     VertxBuilder builder = Vertx.builder();
     return config.cluster()
         ? ClusterSetup.buildClustered(builder, options, config)
@@ -66,18 +89,25 @@ public final class Node {
   }
 
   private Future<?> deploy() {
-    Future<?> api = config.role().servesApi() ? deployHttp() : Future.succeededFuture();
-    Future<?> schema = api.compose(v -> migrate());
-    return schema.compose(
-        v -> config.role().processes() ? deployWorker() : Future.succeededFuture());
+    ops.probe().start();
+    Future<?> http = config.role().servesApi() ? deployHttp() : deployOpsHttp();
+    return http.onSuccess(
+        id -> {
+          startup =
+              migrate()
+                  .onSuccess(n -> schema.up())
+                  .compose(
+                      n -> config.role().processes() ? deployWorker() : Future.succeededFuture());
+        });
   }
 
   private Future<String> deployHttp() {
     return vertx
         .deployVerticle(
             () -> {
-              HttpVerticle verticle = new HttpVerticle(config, pool, ApiMetrics.NONE, router -> {});
-              http.set(verticle);
+              HttpVerticle verticle =
+                  new HttpVerticle(config, pool, ops.apiMetrics(), ops.httpSetup());
+              port.set(verticle::port);
               return verticle;
             },
             new DeploymentOptions().setInstances(config.effectiveHttpInstances()))
@@ -85,13 +115,38 @@ public final class Node {
         .onSuccess(
             id ->
                 log.info(
-                    "HTTP API on port {} ({} instances)", port(), config.effectiveHttpInstances()));
+                    "HTTP API on port {} ({} instances{})",
+                    port(),
+                    config.effectiveHttpInstances(),
+                    config.tls() ? ", HTTPS" : ""));
+  }
+
+  private Future<String> deployOpsHttp() {
+    OpsHttpVerticle verticle = new OpsHttpVerticle(config.httpPort(), ops.httpSetup());
+    port.set(verticle::port);
+    return vertx
+        .deployVerticle(verticle)
+        .onSuccess(deployments::add)
+        .onSuccess(id -> log.info("Health and metrics on port {}", port()))
+        // a worker still processes when its operator port is taken (several workers started
+        // on one host without their own TASKS_HTTP_PORT): it says so loudly and runs unprobed
+        .recover(
+            failure -> {
+              port.set(() -> -1);
+              log.error(
+                  "Health and metrics NOT served: port {} cannot be bound ({}); set"
+                      + " TASKS_HTTP_PORT to a free port for this worker",
+                  config.httpPort(),
+                  rootMessage(failure));
+              return Future.succeededFuture("");
+            });
   }
 
   private Future<String> deployWorker() {
     return vertx
         .deployVerticle(
-            new TaskWorkerVerticle(config, pool, new TitleParityPolicy(), WorkerStats.NONE))
+            new TaskWorkerVerticle(
+                config, pool, new TitleParityPolicy(), ops.workerStats(consuming)))
         .onSuccess(deployments::add)
         .onSuccess(
             id ->
@@ -142,14 +197,26 @@ public final class Node {
     return message.lines().findFirst().orElse(message);
   }
 
-  /** The HTTP port actually bound, or -1 when this node serves no API. */
+  /**
+   * Completes once the schema is migrated and, on nodes that process tasks, the worker consumes;
+   * fails when that can never happen (e.g. the database is missing and cannot be created).
+   */
+  public Future<?> startup() {
+    return startup;
+  }
+
+  /** The HTTP port actually bound (API, or health and metrics on a worker-only node). */
   public int port() {
-    HttpVerticle verticle = http.get();
-    return verticle == null ? -1 : verticle.port();
+    return port.get().getAsInt();
   }
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** Readiness conditions, for the parts of the node that raise and lower them. */
+  public Readiness readiness() {
+    return ops.readiness();
   }
 
   /** The node's connection pool; tests close it to make the node vanish like a killed process. */
@@ -158,14 +225,16 @@ public final class Node {
   }
 
   /**
-   * Stops gracefully, in this order: the API stops listening (clients get connection refused, not a
-   * hang), the worker stops taking work and finishes or hands back its tasks, then the pool closes
-   * and the node leaves the cluster. {@code vertx.close()} alone would not do: it first runs the
-   * close hooks of resources created outside verticles, such as this pool, and only then undeploys
-   * the verticles (Vert.x 5.0.7), so a stopping worker could neither complete nor hand back.
+   * Stops gracefully, in this order: readiness goes down and the HTTP side stops listening (clients
+   * get connection refused, not a hang), the worker stops taking work and finishes or hands back
+   * its tasks, then the pool closes and the node leaves the cluster. {@code vertx.close()} alone
+   * would not do: it first runs the close hooks of resources created outside verticles, such as
+   * this pool, and only then undeploys the verticles (Vert.x 5.0.7), so a stopping worker could
+   * neither complete nor hand back.
    */
   public synchronized Future<Void> close() {
     if (closing == null) {
+      ops.stop();
       Future<?> stopped = Future.succeededFuture();
       for (String id : deployments) {
         stopped =

@@ -12,6 +12,7 @@ import io.taskservice.cluster.TaskTable.Progress;
 import io.taskservice.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -73,8 +74,24 @@ class MultiNodeClusterTest {
     Node first = startWorker(Map.of());
     Node second = startWorker(Map.of());
     assertThat(http.port()).as("the http node serves the API").isPositive();
-    assertThat(first.port()).as("a worker node binds no API").isEqualTo(-1);
-    assertThat(second.port()).isEqualTo(-1);
+    WebClient client = WebClient.create(vertx);
+    for (Node worker : List.of(first, second)) {
+      assertThat(
+              client
+                  .get(worker.port(), "localhost", "/api/v1/tasks/")
+                  .send()
+                  .await(10, TimeUnit.SECONDS)
+                  .statusCode())
+          .as("a worker node serves no API, only health and metrics")
+          .isEqualTo(404);
+      assertThat(
+              client
+                  .get(worker.port(), "localhost", "/health/live")
+                  .send()
+                  .await(10, TimeUnit.SECONDS)
+                  .statusCode())
+          .isEqualTo(200);
+    }
 
     TaskTable table = new TaskTable(vertx);
     new TaskClient(vertx, http.port()).create(40).await(30, TimeUnit.SECONDS);

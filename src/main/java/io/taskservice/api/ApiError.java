@@ -2,7 +2,9 @@ package io.taskservice.api;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An answer other than success, shaped as Django REST Framework shapes it: {@code {"detail":
@@ -17,11 +19,17 @@ public final class ApiError extends RuntimeException {
 
   private final int status;
   private final transient JsonObject body;
+  private final transient Map<String, String> headers;
 
   ApiError(int status, JsonObject body) {
+    this(status, body, Map.of());
+  }
+
+  private ApiError(int status, JsonObject body, Map<String, String> headers) {
     super(body.encode(), null, false, false);
     this.status = status;
     this.body = body;
+    this.headers = headers;
   }
 
   public int status() {
@@ -32,7 +40,20 @@ public final class ApiError extends RuntimeException {
     return body;
   }
 
-  static ApiError detail(int status, String detail) {
+  /** Response headers that belong to this answer, e.g. {@code WWW-Authenticate} with a 401. */
+  public Map<String, String> headers() {
+    return headers;
+  }
+
+  /** The same answer with one more response header. */
+  public ApiError withHeader(String name, String value) {
+    Map<String, String> more = new LinkedHashMap<>(headers);
+    more.put(name, value);
+    return new ApiError(status, body, Map.copyOf(more));
+  }
+
+  /** A request error with DRF's {@code {"detail": "..."}} body. */
+  public static ApiError detail(int status, String detail) {
     return new ApiError(status, new JsonObject().put("detail", detail));
   }
 

@@ -16,6 +16,11 @@ public final class ApiFailureHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    // often called from a database callback: put the request id back into the MDC
+    RequestLog.inScope(ctx, () -> answer(ctx));
+  }
+
+  private static void answer(RoutingContext ctx) {
     ApiError error = toApiError(ctx);
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
@@ -33,6 +38,7 @@ public final class ApiFailureHandler implements Handler<RoutingContext> {
     if (error.status() == 503) {
       ctx.response().putHeader("Retry-After", "1");
     }
+    error.headers().forEach(ctx.response()::putHeader);
     Responses.json(ctx, error.status(), error.body());
   }
 
@@ -46,7 +52,7 @@ public final class ApiFailureHandler implements Handler<RoutingContext> {
           "{} {}: database unavailable: {}",
           ctx.request().method(),
           ctx.request().path(),
-          e.getCause() == null ? e.toString() : e.getCause().toString());
+          e.getCause() == null ? e.getMessage() : e.getCause().toString());
       return ApiError.detail(503, "Service temporarily unavailable, try again later.");
     }
     int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();

@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
@@ -25,21 +26,23 @@ import org.slf4j.LoggerFactory;
 public final class HttpVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
   static final String CONTRACT = "openapi.yaml";
+  // routes are tried by order; the builder's start at 0
+  private static final int FIRST_ORDER = -1000;
 
   private final AppConfig config;
   private final Pool pool;
   private final ApiMetrics metrics;
-  private final Handler<Router> operations;
+  private final HttpSetup setup;
   private HttpServer server;
 
   /**
-   * @param operations adds the operator routes (health, metrics) to the router
+   * @param setup TLS, security controls and operator routes (health, metrics)
    */
-  public HttpVerticle(AppConfig config, Pool pool, ApiMetrics metrics, Handler<Router> operations) {
+  public HttpVerticle(AppConfig config, Pool pool, ApiMetrics metrics, HttpSetup setup) {
     this.config = config;
     this.pool = pool;
     this.metrics = metrics;
-    this.operations = operations;
+    this.setup = setup;
   }
 
   @Override
@@ -54,10 +57,13 @@ public final class HttpVerticle extends VerticleBase {
               Router router = router(contract.result(), contractText.result(), api);
               server =
                   vertx.createHttpServer(
-                      new HttpServerOptions()
+                      new HttpServerOptions(setup.serverOptions())
                           .setIdleTimeout(60)
                           // long query strings get the API's answer, not a bare 414
-                          .setMaxInitialLineLength(32 * 1024));
+                          .setMaxInitialLineLength(32 * 1024)
+                          // no WebSockets here: keep their compression out of every response
+                          .setPerMessageWebSocketCompressionSupported(false)
+                          .setPerFrameWebSocketCompressionSupported(false));
               return server.requestHandler(router).listen(config.httpPort());
             })
         .onSuccess(s -> log.debug("HTTP API listening on port {}", s.actualPort()));
@@ -76,9 +82,16 @@ public final class HttpVerticle extends VerticleBase {
     operation(builder, "listTasks").addHandler(api::list);
     operation(builder, "retrieveTask").addHandler(api::retrieve);
     Router router = builder.createRouter();
+    // the request log, then the security controls, before anything the builder added: a request
+    // is logged whatever happens to it, and rejected before its body is read
+    int order = FIRST_ORDER;
+    router.route().order(order++).handler(RequestLog::handle);
+    for (Handler<RoutingContext> guard : setup.guards()) {
+      router.route().order(order++).handler(guard);
+    }
     ApiRoutes.mount(router, api::list, api::retrieve);
     SwaggerUi.mount(router, contractText);
-    operations.handle(router);
+    setup.operatorRoutes().handle(router);
     ApiFailureHandler failures = new ApiFailureHandler();
     router.route().failureHandler(failures);
     // requests that match no route (404, 405) or fail before routing skip failure handlers

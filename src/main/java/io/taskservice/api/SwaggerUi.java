@@ -6,7 +6,8 @@ import io.vertx.ext.web.handler.StaticHandler;
 
 /**
  * Swagger UI at {@code /swagger/}, served from the swagger-ui webjar (no CDN), showing the contract
- * the router is built from ({@code /openapi.yaml}).
+ * the router is built from ({@code /openapi.yaml}). The page loads nothing from other sites (no
+ * online validator badge either), so a same-origin Content-Security-Policy fits it.
  */
 final class SwaggerUi {
   static final String WEBJAR = "META-INF/resources/webjars/swagger-ui/5.34.1";
@@ -19,6 +20,7 @@ final class SwaggerUi {
           url: "%s",
           dom_id: "#swagger-ui",
           deepLinking: true,
+          validatorUrl: null,
           presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
           plugins: [SwaggerUIBundle.plugins.DownloadUrl],
           layout: "StandaloneLayout"

@@ -73,6 +73,18 @@ public record AppConfig(
     return load(System.getenv());
   }
 
+  /**
+   * Only {@code TASKS_LOG_FORMAT} (or its {@code _FILE}), for choosing the logging configuration
+   * before anything logs; text when it is invalid (start-up then reports the error).
+   */
+  public static LogFormat logFormat(Map<String, String> env) {
+    try {
+      return new Values(defaults(), env).choice("TASKS_LOG_FORMAT", LogFormat.class);
+    } catch (ConfigException | IllegalStateException | UncheckedIOException e) {
+      return LogFormat.TEXT;
+    }
+  }
+
   /** Reads the defaults and applies {@code env} over them; throws {@link ConfigException}. */
   public static AppConfig load(Map<String, String> env) {
     Values v = new Values(defaults(), env);

@@ -59,11 +59,14 @@ public final class TaskWorkerVerticle extends VerticleBase {
     claims = new TaskClaims(pool, config.dbTimeoutMs(), name, config.leaseMs(), policy);
     consumer = vertx.eventBus().consumer(Addresses.PROCESS_TASK, msg -> receive(msg.body()));
     sweepTimer = vertx.setPeriodic(0, config.sweepIntervalMs(), id -> sweep());
-    stats.consumerStarted();
     // in a cluster, "started" means the consumer is registered and reachable
     return consumer
         .completion()
-        .onSuccess(v -> log.info("{} consuming {}", name, Addresses.PROCESS_TASK));
+        .onSuccess(
+            v -> {
+              stats.consumerStarted();
+              log.info("{} consuming {}", name, Addresses.PROCESS_TASK);
+            });
   }
 
   @Override

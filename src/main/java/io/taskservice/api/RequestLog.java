@@ -1,0 +1,93 @@
+package io.taskservice.api;
+
+import io.vertx.core.AsyncResult;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The request id and the access log. Every request gets an {@code X-Request-Id}: the client's own
+ * when it is short and plain, a new UUID otherwise. It is returned in the response, is in the MDC
+ * (as {@code request_id}) of the log lines written while the request is handled, and ends the one
+ * access line written when the response is done.
+ *
+ * <p>The MDC is per thread and Vert.x continues requests in callbacks, so code that logs from a
+ * callback of a request wraps the call in {@link #inScope}.
+ */
+public final class RequestLog {
+  public static final String HEADER = "X-Request-Id";
+  public static final String MDC_KEY = "request_id";
+  private static final String KEY = "requestLog.id";
+  private static final int MAX_PATH_LOGGED = 512;
+  // letters, digits and the punctuation of UUIDs, trace ids and base64: nothing that could forge
+  // a log line or smuggle markup
+  private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:+/=-]{1,128}");
+  private static final Logger access = LoggerFactory.getLogger("io.taskservice.access");
+
+  private RequestLog() {}
+
+  /** The first handler of every router: assigns the id, logs the request when it is done. */
+  public static void handle(RoutingContext ctx) {
+    String id = idFor(ctx.request().getHeader(HEADER));
+    ctx.put(KEY, id);
+    long start = System.nanoTime();
+    ctx.addHeadersEndHandler(v -> ctx.response().headers().set(HEADER, id));
+    ctx.addEndHandler(done -> inScope(ctx, () -> logAccess(ctx, start, done)));
+    inScope(ctx, ctx::next);
+  }
+
+  /** The id of the request, or null outside a request that went through {@link #handle}. */
+  public static String id(RoutingContext ctx) {
+    return ctx.get(KEY);
+  }
+
+  /** Runs {@code action} with the request's id in the MDC, so that its log lines carry it. */
+  public static void inScope(RoutingContext ctx, Runnable action) {
+    String id = id(ctx);
+    String previous = MDC.get(MDC_KEY);
+    if (id == null || id.equals(previous)) {
+      action.run();
+      return;
+    }
+    MDC.put(MDC_KEY, id);
+    try {
+      action.run();
+    } finally {
+      if (previous == null) {
+        MDC.remove(MDC_KEY);
+      } else {
+        MDC.put(MDC_KEY, previous);
+      }
+    }
+  }
+
+  static String idFor(String sent) {
+    if (sent != null && SANE_ID.matcher(sent).matches()) {
+      return sent;
+    }
+    return UUID.randomUUID().toString();
+  }
+
+  private static void logAccess(RoutingContext ctx, long start, AsyncResult<Void> done) {
+    HttpServerRequest request = ctx.request();
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    String path = request.path();
+    if (path != null && path.length() > MAX_PATH_LOGGED) {
+      path = path.substring(0, MAX_PATH_LOGGED) + "...";
+    }
+    int status = ctx.response().getStatusCode();
+    String outcome = done.succeeded() ? Integer.toString(status) : "aborted";
+    access
+        .atInfo()
+        .addKeyValue("method", request.method().name())
+        .addKeyValue("path", path)
+        .addKeyValue("status", done.succeeded() ? status : 0)
+        .addKeyValue("duration_ms", ms)
+        .log("{} {} {} {} ms", request.method().name(), path, outcome, ms);
+  }
+}

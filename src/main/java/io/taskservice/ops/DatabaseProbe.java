@@ -1,0 +1,149 @@
+package io.taskservice.ops;
+
+import io.taskservice.config.AppConfig;
+import io.taskservice.db.Database;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.DatabaseException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Is PostgreSQL reachable? Asks it {@code SELECT 1}, with a short time limit, on a connection of
+ * its own (so that a busy pool does not look like an outage): whenever {@code /health/ready} asks,
+ * and in the background every second (four times a second while it is down). While the last answer
+ * was "no", API requests fail at once with 503 instead of waiting for the database's time limit.
+ */
+public final class DatabaseProbe {
+  private static final Logger log = LoggerFactory.getLogger(DatabaseProbe.class);
+  static final String QUERY = "SELECT 1";
+  static final long MAX_TIMEOUT_MS = 1000;
+  private static final long INTERVAL_UP_MS = 1000;
+  private static final long INTERVAL_DOWN_MS = 250;
+
+  private enum State {
+    UNKNOWN,
+    UP,
+    DOWN
+  }
+
+  private final Vertx vertx;
+  private final AppConfig config;
+  private final long timeoutMs;
+  private final AtomicReference<Pool> pool = new AtomicReference<>();
+  private final AtomicReference<State> state = new AtomicReference<>(State.UNKNOWN);
+  private volatile String failure = "not checked yet";
+  private volatile boolean running;
+  private volatile long timer = -1;
+
+  public DatabaseProbe(Vertx vertx, AppConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+    this.timeoutMs = Math.min(MAX_TIMEOUT_MS, config.dbTimeoutMs());
+    this.pool.set(newPool());
+  }
+
+  /** Starts the background checks. */
+  public void start() {
+    running = true;
+    timer = vertx.setTimer(1, t -> tick());
+  }
+
+  /** Stops the background checks; the connection closes with Vert.x. */
+  public void stop() {
+    running = false;
+    vertx.cancelTimer(timer);
+  }
+
+  /**
+   * One {@code SELECT 1}; fails within the probe's time limit when the database does not answer.
+   */
+  public Future<Void> check() {
+    Pool current = pool.get();
+    return current
+        .query(QUERY)
+        .execute()
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .<Void>mapEmpty()
+        .onSuccess(v -> reachable())
+        .onFailure(e -> unreachable(current, e));
+  }
+
+  /** True only while the last check failed: unknown counts as reachable. */
+  public boolean isDown() {
+    return state.get() == State.DOWN;
+  }
+
+  /** Why the last check failed, for operators (no addresses or credentials). */
+  public String failure() {
+    return failure;
+  }
+
+  private void tick() {
+    if (!running) {
+      return;
+    }
+    check()
+        .onComplete(
+            ar -> {
+              if (running) {
+                timer =
+                    vertx.setTimer(ar.succeeded() ? INTERVAL_UP_MS : INTERVAL_DOWN_MS, t -> tick());
+              }
+            });
+  }
+
+  private void reachable() {
+    if (state.getAndSet(State.UP) == State.DOWN) {
+      log.info("PostgreSQL is reachable again");
+    }
+  }
+
+  private void unreachable(Pool used, Throwable cause) {
+    if (cause instanceof TimeoutException) {
+      failure = "database did not answer within " + timeoutMs + " ms";
+      // the connection may hang for minutes (a silent network): start over with a new one
+      if (pool.compareAndSet(used, newPool())) {
+        used.close();
+      }
+    } else if (cause instanceof DatabaseException db) {
+      failure = "database refused the connection (SQLSTATE " + db.getSqlState() + ")";
+    } else {
+      failure = "database not reachable";
+    }
+    if (state.getAndSet(State.DOWN) != State.DOWN) {
+      log.warn("PostgreSQL at {} is not reachable: {}", config.redactedDbUrl(), describe(cause));
+    }
+  }
+
+  private Pool newPool() {
+    return PgBuilder.pool()
+        .with(
+            new PoolOptions()
+                .setMaxSize(1)
+                .setName("tasks-probe")
+                .setConnectionTimeout((int) timeoutMs)
+                .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+        .with(new NetClientOptions().setConnectTimeout((int) timeoutMs))
+        .connectingTo(Database.connectOptions(config))
+        .using(vertx)
+        .build();
+  }
+
+  private static String describe(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message =
+        root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return message.lines().findFirst().orElse(message);
+  }
+}

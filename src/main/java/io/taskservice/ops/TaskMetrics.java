@@ -1,0 +1,143 @@
+package io.taskservice.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.taskservice.api.ApiMetrics;
+import io.taskservice.domain.ClaimReason;
+import io.taskservice.domain.Completion;
+import io.taskservice.domain.TaskStatus;
+import io.taskservice.worker.WorkerStats;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The task meters, in Prometheus terms: {@code tasks_created_total}, {@code
+ * tasks_finished_total{status}}, {@code tasks_in_flight}, {@code tasks_recovered_total{reason}},
+ * {@code tasks_completion_seconds} (a histogram of the time from creation to the final status),
+ * {@code tasks_worker_errors_total} and {@code tasks_worker_consumers}. Every series exists from
+ * the start (at 0), so that rates and alerts work before the first event. Thread-safe: one instance
+ * per node serves all its verticles.
+ */
+public final class TaskMetrics implements ApiMetrics, WorkerStats {
+  private final LongAdder created = new LongAdder();
+  private final Map<TaskStatus, Counter> finished = new EnumMap<>(TaskStatus.class);
+  private final Map<ClaimReason, Counter> recovered = new EnumMap<>(ClaimReason.class);
+  private final Counter errors;
+  private final Timer completion;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger consumers = new AtomicInteger();
+
+  public TaskMetrics(MeterRegistry registry, long processingDelayMs, long leaseMs) {
+    for (TaskStatus status : new TaskStatus[] {TaskStatus.DONE, TaskStatus.FAILED}) {
+      finished.put(
+          status,
+          Counter.builder("tasks.finished")
+              .description("Tasks this node's worker brought to a final status")
+              .tag("status", status.wire())
+              .register(registry));
+    }
+    for (ClaimReason reason :
+        new ClaimReason[] {ClaimReason.NEW_UNCLAIMED, ClaimReason.LEASE_EXPIRED}) {
+      recovered.put(
+          reason,
+          Counter.builder("tasks.recovered")
+              .description(
+                  "Tasks the recovery sweep claimed: new_unclaimed (message lost),"
+                      + " lease_expired (holder died)")
+              .tag("reason", reason.wire())
+              .register(registry));
+    }
+    errors =
+        Counter.builder("tasks.worker.errors")
+            .description("Failed attempts of this node's worker to finish a task (retried)")
+            .register(registry);
+    completion =
+        Timer.builder("tasks.completion")
+            .description("Time from a task's creation to its final status")
+            .serviceLevelObjectives(buckets(processingDelayMs, leaseMs))
+            .register(registry);
+    Gauge.builder("tasks.in.flight", inFlight, AtomicInteger::get)
+        .description("Tasks this node's worker holds (claimed, not finished)")
+        .register(registry);
+    Gauge.builder("tasks.worker.consumers", consumers, AtomicInteger::get)
+        .description("Task consumers registered on the event bus by this node")
+        .register(registry);
+  }
+
+  /**
+   * Histogram buckets around what a task should take (the processing delay) and what recovery takes
+   * (a lease plus the delay), so that both the normal case and stragglers are resolved.
+   */
+  static Duration[] buckets(long delayMs, long leaseMs) {
+    TreeSet<Long> ms = new TreeSet<>();
+    for (long extra : new long[] {50, 100, 250, 500, 1000, 2000, 5000, 10_000, 30_000}) {
+      ms.add(delayMs + extra);
+    }
+    ms.add(leaseMs + delayMs);
+    ms.add(leaseMs + delayMs + 5000);
+    ms.add(2 * leaseMs + delayMs);
+    ms.add(300_000L);
+    ms.add(900_000L);
+    return ms.stream().map(Duration::ofMillis).toArray(Duration[]::new);
+  }
+
+  /**
+   * {@code tasks_created_total} in the Prometheus text format, for {@link Metrics} to append to the
+   * registry's scrape (see there why it is not a Micrometer counter).
+   */
+  String createdText() {
+    return "# HELP tasks_created_total Tasks created through the API on this node\n"
+        + "# TYPE tasks_created_total counter\n"
+        + "tasks_created_total "
+        + (double) created.sum()
+        + "\n";
+  }
+
+  @Override
+  public void created() {
+    created.increment();
+  }
+
+  @Override
+  public void consumerStarted() {
+    consumers.incrementAndGet();
+  }
+
+  @Override
+  public void consumerStopped() {
+    consumers.decrementAndGet();
+  }
+
+  @Override
+  public void inFlight(int delta) {
+    inFlight.addAndGet(delta);
+  }
+
+  @Override
+  public void recovered(ClaimReason reason) {
+    Counter counter = recovered.get(reason);
+    if (counter != null) {
+      counter.increment();
+    }
+  }
+
+  @Override
+  public void finished(Completion completion) {
+    Counter counter = finished.get(completion.outcome().status());
+    if (counter != null) {
+      counter.increment();
+    }
+    this.completion.record(completion.sinceCreation());
+  }
+
+  @Override
+  public void error() {
+    errors.increment();
+  }
+}

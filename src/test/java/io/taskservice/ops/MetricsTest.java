@@ -1,0 +1,134 @@
+package io.taskservice.ops;
+
+import static io.taskservice.ops.OpsTesting.eventually;
+import static io.taskservice.ops.OpsTesting.metric;
+import static io.taskservice.ops.OpsTesting.startNode;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.taskservice.Node;
+import io.taskservice.TestDatabase;
+import io.taskservice.ops.OpsTesting.Client;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class MetricsTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private Node node;
+  private Client client;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    TestDatabase.reset();
+    node =
+        startNode(
+            Map.of(
+                "TASKS_PROCESSING_DELAY_MS", "800",
+                "TASKS_LEASE_MS", "2000",
+                "TASKS_SWEEP_INTERVAL_MS", "100",
+                "TASKS_NEW_GRACE_MS", "300"));
+    client = new Client(vertx, node.port());
+    OpsTesting.await(node.startup());
+  }
+
+  @AfterEach
+  void stop() {
+    OpsTesting.stop(node);
+  }
+
+  private String scrape() {
+    HttpResponse<Buffer> response = client.get("/metrics");
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.bodyAsString();
+  }
+
+  @Test
+  void everyTaskSeriesExistsFromTheStart() {
+    HttpResponse<Buffer> response = client.get("/metrics");
+
+    assertThat(response.getHeader("Content-Type")).startsWith("text/plain; version=0.0.4");
+    String scrape = response.bodyAsString();
+    assertThat(metric(scrape, "tasks_created_total")).isZero();
+    assertThat(metric(scrape, "tasks_finished_total{status=\"done\"}")).isZero();
+    assertThat(metric(scrape, "tasks_finished_total{status=\"failed\"}")).isZero();
+    assertThat(metric(scrape, "tasks_in_flight")).isZero();
+    assertThat(metric(scrape, "tasks_recovered_total{reason=\"new_unclaimed\"}")).isZero();
+    assertThat(metric(scrape, "tasks_recovered_total{reason=\"lease_expired\"}")).isZero();
+    assertThat(metric(scrape, "tasks_worker_errors_total")).isZero();
+    assertThat(metric(scrape, "tasks_completion_seconds_count")).isZero();
+    assertThat(metric(scrape, "tasks_worker_consumers")).isEqualTo(1.0);
+    assertThat(scrape).contains("# TYPE tasks_created_total counter");
+    assertThat(scrape).contains("# TYPE tasks_completion_seconds histogram");
+  }
+
+  @Test
+  void createdTasksAreCountedUntilTheyFinish(Vertx vertx) {
+    client.create("ab"); // even length: done
+    client.create("abc"); // odd length: failed
+
+    eventually(vertx, WAIT, () -> metric(scrape(), "tasks_in_flight") == 2.0);
+    eventually(vertx, WAIT, () -> metric(scrape(), "tasks_completion_seconds_count") == 2.0);
+
+    String scrape = scrape();
+    assertThat(metric(scrape, "tasks_created_total")).isEqualTo(2.0);
+    assertThat(metric(scrape, "tasks_finished_total{status=\"done\"}")).isEqualTo(1.0);
+    assertThat(metric(scrape, "tasks_finished_total{status=\"failed\"}")).isEqualTo(1.0);
+    assertThat(metric(scrape, "tasks_in_flight")).isZero();
+    // 0.8 s of processing: nothing finishes sooner, both within the delay plus 1 s
+    assertThat(metric(scrape, "tasks_completion_seconds_bucket{le=\"0.75\"}")).isNaN();
+    assertThat(metric(scrape, "tasks_completion_seconds_bucket{le=\"1.8\"}")).isEqualTo(2.0);
+    assertThat(metric(scrape, "tasks_completion_seconds_sum")).isGreaterThanOrEqualTo(1.6);
+  }
+
+  @Test
+  void recoveredTasksAreCountedByReason(Vertx vertx) {
+    // a task whose message was lost, and one whose worker died holding it
+    TestDatabase.execute("INSERT INTO tasks (title) VALUES ('lost')");
+    TestDatabase.execute(
+        "INSERT INTO tasks (title, status, claim_token, claimed_by, lease_until)"
+            + " VALUES ('held', 'processing', gen_random_uuid(), 'dead-worker',"
+            + " now() - interval '1 second')");
+
+    eventually(vertx, WAIT, () -> metric(scrape(), "tasks_completion_seconds_count") == 2.0);
+
+    String scrape = scrape();
+    assertThat(metric(scrape, "tasks_recovered_total{reason=\"new_unclaimed\"}")).isEqualTo(1.0);
+    assertThat(metric(scrape, "tasks_recovered_total{reason=\"lease_expired\"}")).isEqualTo(1.0);
+    assertThat(metric(scrape, "tasks_created_total")).isZero();
+  }
+
+  @Test
+  void vertxAndJvmMetricsAreServedToo() {
+    client.get("/api/v1/tasks/");
+
+    String scrape = scrape();
+
+    assertThat(metric(scrape, "vertx_http_server_requests_total{code=\"200\",method=\"GET\"}"))
+        .isPositive();
+    assertThat(scrape)
+        .contains("vertx_pool_in_use{pool_name=\"tasks\",pool_type=\"sql\"}")
+        .contains("vertx_pool_queue_pending{pool_name=\"tasks\",pool_type=\"sql\"}")
+        .contains("vertx_sql_processing_time_seconds")
+        .contains("vertx_eventbus_handlers")
+        .contains("jvm_memory_used_bytes")
+        .contains("jvm_threads_live_threads")
+        .contains("process_cpu_usage");
+  }
+
+  @Test
+  void bucketsSurroundTheDelayAndTheLease() {
+    assertThat(TaskMetrics.buckets(3000, 30_000))
+        .extracting(Duration::toMillis)
+        .startsWith(3050L, 3100L, 3250L, 3500L, 4000L, 5000L, 8000L, 13_000L)
+        .contains(33_000L, 63_000L, 300_000L, 900_000L)
+        .isSorted();
+  }
+}
