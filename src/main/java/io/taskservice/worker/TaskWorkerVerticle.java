@@ -38,6 +38,7 @@ public final class TaskWorkerVerticle extends VerticleBase {
   private final Map<Long, Claim> held = new LinkedHashMap<>();
 
   private TaskClaims claims;
+  private DelayLine delay;
   private MessageConsumer<Long> consumer;
   private long sweepTimer = -1;
   private boolean sweeping;
@@ -57,6 +58,7 @@ public final class TaskWorkerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     claims = new TaskClaims(pool, config.dbTimeoutMs(), name, config.leaseMs(), policy);
+    delay = new DelayLine(vertx, config.processingDelayMs(), this::complete);
     consumer = vertx.eventBus().consumer(Addresses.PROCESS_TASK, msg -> receive(msg.body()));
     sweepTimer = vertx.setPeriodic(0, config.sweepIntervalMs(), id -> sweep());
     // in a cluster, "started" means the consumer is registered and reachable
@@ -173,7 +175,7 @@ public final class TaskWorkerVerticle extends VerticleBase {
     if (claim.reason() == ClaimReason.MESSAGE) {
       log.debug("task {}: processing", claim.taskId());
     }
-    vertx.setTimer(Math.max(1, config.processingDelayMs()), t -> complete(claim));
+    delay.add(claim);
   }
 
   private void complete(Claim claim) {

@@ -2,6 +2,7 @@ package io.taskservice.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -84,7 +85,8 @@ class JsonLogFormatTest {
     @SuppressWarnings("unchecked")
     Encoder<ILoggingEvent> encoder =
         ((OutputStreamAppender<ILoggingEvent>)
-                context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDOUT"))
+                ((AsyncAppender) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("ASYNC"))
+                    .getAppender("STDOUT"))
             .getEncoder();
     ListAppender<ILoggingEvent> events = new ListAppender<>();
     events.setContext(context);
