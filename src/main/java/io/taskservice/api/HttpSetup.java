@@ -1,5 +1,6 @@
 package io.taskservice.api;
 
+import io.taskservice.config.AppConfig;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -14,11 +15,13 @@ import java.util.List;
  * @param serverOptions copied by each server that uses them
  * @param guards root handlers, in order; each calls {@code next()} or fails the request
  * @param operatorRoutes adds the operator routes to a router
+ * @param accessLog which requests get an access log line
  */
 public record HttpSetup(
     HttpServerOptions serverOptions,
     List<Handler<RoutingContext>> guards,
-    Handler<Router> operatorRoutes) {
+    Handler<Router> operatorRoutes,
+    AppConfig.AccessLog accessLog) {
 
   public HttpSetup {
     serverOptions = new HttpServerOptions(serverOptions);
@@ -27,6 +30,6 @@ public record HttpSetup(
 
   /** Plain HTTP, no guards, no operator routes. */
   public static HttpSetup plain() {
-    return new HttpSetup(new HttpServerOptions(), List.of(), router -> {});
+    return new HttpSetup(new HttpServerOptions(), List.of(), router -> {}, AppConfig.AccessLog.ALL);
   }
 }

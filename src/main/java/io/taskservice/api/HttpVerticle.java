@@ -85,7 +85,7 @@ public final class HttpVerticle extends VerticleBase {
     // the request log, then the security controls, before anything the builder added: a request
     // is logged whatever happens to it, and rejected before its body is read
     int order = FIRST_ORDER;
-    router.route().order(order++).handler(RequestLog::handle);
+    router.route().order(order++).handler(RequestLog.handler(setup.accessLog()));
     for (Handler<RoutingContext> guard : setup.guards()) {
       router.route().order(order++).handler(guard);
     }

@@ -1,9 +1,12 @@
 package io.taskservice.api;
 
+import io.taskservice.config.AppConfig;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -31,13 +34,21 @@ public final class RequestLog {
 
   private RequestLog() {}
 
+  private static final long SLOW_MS = 1000;
+
   /** The first handler of every router: assigns the id, logs the request when it is done. */
-  public static void handle(RoutingContext ctx) {
+  public static Handler<RoutingContext> handler(AppConfig.AccessLog mode) {
+    return ctx -> handle(ctx, mode);
+  }
+
+  private static void handle(RoutingContext ctx, AppConfig.AccessLog mode) {
     String id = idFor(ctx.request().getHeader(HEADER));
     ctx.put(KEY, id);
     long start = System.nanoTime();
     ctx.addHeadersEndHandler(v -> ctx.response().headers().set(HEADER, id));
-    ctx.addEndHandler(done -> inScope(ctx, () -> logAccess(ctx, start, done)));
+    if (mode != AppConfig.AccessLog.OFF) {
+      ctx.addEndHandler(done -> inScope(ctx, () -> logAccess(ctx, start, done, mode)));
+    }
     inScope(ctx, ctx::next);
   }
 
@@ -70,12 +81,23 @@ public final class RequestLog {
     if (sent != null && SANE_ID.matcher(sent).matches()) {
       return sent;
     }
-    return UUID.randomUUID().toString();
+    // random version-4 UUID from the thread's own generator: unique enough for correlating log
+    // lines, and without the lock of UUID.randomUUID()'s shared SecureRandom on every request
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(high, low).toString();
   }
 
-  private static void logAccess(RoutingContext ctx, long start, AsyncResult<Void> done) {
+  private static void logAccess(
+      RoutingContext ctx, long start, AsyncResult<Void> done, AppConfig.AccessLog mode) {
     HttpServerRequest request = ctx.request();
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    int answered = ctx.response().getStatusCode();
+    boolean notable = !done.succeeded() || answered >= 400 || ms >= SLOW_MS;
+    if (mode == AppConfig.AccessLog.ERRORS && !notable) {
+      return;
+    }
     String path = request.path();
     if (path != null && path.length() > MAX_PATH_LOGGED) {
       path = path.substring(0, MAX_PATH_LOGGED) + "...";

@@ -121,9 +121,9 @@ final class TasksApi {
   private static int pageSize(QueryString query) {
     return query
         .last("page_size")
-        .flatMap(PythonInt::parseLong)
-        .filter(n -> n > 0)
-        .map(n -> (int) Math.min(n, MAX_PAGE_SIZE))
+        .flatMap(PythonInt::parse)
+        .filter(n -> n.signum() > 0)
+        .map(n -> n.min(java.math.BigInteger.valueOf(MAX_PAGE_SIZE)).intValue())
         .orElse(DEFAULT_PAGE_SIZE);
   }
 

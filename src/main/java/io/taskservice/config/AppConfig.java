@@ -41,6 +41,7 @@ public record AppConfig(
     int clusterPort,
     List<String> clusterMembers,
     LogFormat logFormat,
+    AccessLog accessLog,
     List<String> allowedHosts,
     List<String> apiTokens,
     String tlsCert,
@@ -61,6 +62,16 @@ public record AppConfig(
     public boolean processes() {
       return this != HTTP;
     }
+  }
+
+  /** Which requests get an access log line. */
+  public enum AccessLog {
+    /** every request */
+    ALL,
+    /** requests answered 4xx or 5xx, aborted, or slower than a second */
+    ERRORS,
+    /** none */
+    OFF
   }
 
   /** Log line format. */
@@ -109,6 +120,7 @@ public record AppConfig(
             v.integer("TASKS_CLUSTER_PORT", 1, 65535),
             v.list("TASKS_CLUSTER_MEMBERS"),
             v.choice("TASKS_LOG_FORMAT", LogFormat.class),
+            v.choice("TASKS_ACCESS_LOG", AccessLog.class),
             v.list("TASKS_ALLOWED_HOSTS"),
             v.list("TASKS_API_TOKENS"),
             v.path("TASKS_TLS_CERT"),
@@ -166,6 +178,7 @@ public record AppConfig(
     m.put("TASKS_CLUSTER_PORT", Integer.toString(clusterPort));
     m.put("TASKS_CLUSTER_MEMBERS", String.join(",", clusterMembers));
     m.put("TASKS_LOG_FORMAT", logFormat.name());
+    m.put("TASKS_ACCESS_LOG", accessLog.name());
     m.put("TASKS_ALLOWED_HOSTS", String.join(",", allowedHosts));
     m.put("TASKS_API_TOKENS", String.join(",", apiTokens));
     m.put("TASKS_TLS_CERT", tlsCert);

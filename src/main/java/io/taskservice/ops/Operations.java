@@ -92,7 +92,7 @@ public final class Operations {
 
   /** TLS, security controls and operator routes for the node's HTTP servers. */
   public HttpSetup httpSetup() {
-    return new HttpSetup(serverOptions(config), guards(), this::mountRoutes);
+    return new HttpSetup(serverOptions(config), guards(), this::mountRoutes, config.accessLog());
   }
 
   /** Stops background work before Vert.x closes. */

@@ -26,7 +26,7 @@ public final class OpsHttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    router.route().handler(RequestLog::handle);
+    router.route().handler(RequestLog.handler(setup.accessLog()));
     setup.guards().forEach(guard -> router.route().handler(guard));
     setup.operatorRoutes().handle(router);
     ApiFailureHandler failures = new ApiFailureHandler();

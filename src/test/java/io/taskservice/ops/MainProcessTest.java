@@ -57,6 +57,7 @@ class MainProcessTest {
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(name -> name.startsWith("TASKS_"));
     env.put("TASKS_LOG_FORMAT", "json");
+    env.put("TASKS_ACCESS_LOG", "all");
     env.put("TASKS_HTTP_PORT", Integer.toString(port));
     env.put("TASKS_HTTP_INSTANCES", "1");
     env.put("TASKS_DB_URL_FILE", dbUrl.toString());

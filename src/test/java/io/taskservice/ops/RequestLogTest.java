@@ -36,7 +36,7 @@ class RequestLogTest {
   @BeforeEach
   void start(Vertx vertx) {
     TestDatabase.reset();
-    node = startNode(Map.of());
+    node = startNode(Map.of("TASKS_ACCESS_LOG", "all"));
     client = new Client(vertx, node.port());
     logs = new LogCapture();
   }
@@ -60,6 +60,20 @@ class RequestLogTest {
     assertThat(access.getKeyValuePairs())
         .extracting(kv -> kv.key)
         .containsExactly("method", "path", "status", "duration_ms");
+  }
+
+  @Test
+  void byDefaultOnlyErrorsGetAnAccessLine(Vertx vertx) {
+    OpsTesting.stop(node);
+    node = startNode(Map.of());
+    client = new Client(vertx, node.port());
+    client.get("/api/v1/tasks/", "X-Request-Id", "fine-1");
+    client.get("/api/v1/tasks/999/", "X-Request-Id", "missing-1");
+
+    eventually(vertx, WAIT, () -> !logs.withRequestId("missing-1").isEmpty());
+    assertThat(logs.withRequestId("missing-1").get(0).getFormattedMessage())
+        .matches("GET /api/v1/tasks/999/ 404 \\d+ ms");
+    assertThat(logs.withRequestId("fine-1")).isEmpty();
   }
 
   @Test
