@@ -3,6 +3,7 @@ package io.taskservice.api;
 import io.taskservice.config.AppConfig;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
@@ -24,6 +25,7 @@ import org.slf4j.MDC;
  */
 public final class RequestLog {
   public static final String HEADER = "X-Request-Id";
+  private static final CharSequence HEADER_NAME = HttpHeaders.createOptimized(HEADER);
   public static final String MDC_KEY = "request_id";
   private static final String KEY = "requestLog.id";
   private static final int MAX_PATH_LOGGED = 512;
@@ -42,10 +44,10 @@ public final class RequestLog {
   }
 
   private static void handle(RoutingContext ctx, AppConfig.AccessLog mode) {
-    String id = idFor(ctx.request().getHeader(HEADER));
+    String id = idFor(ctx.request().getHeader(HEADER_NAME));
     ctx.put(KEY, id);
     long start = System.nanoTime();
-    ctx.addHeadersEndHandler(v -> ctx.response().headers().set(HEADER, id));
+    ctx.addHeadersEndHandler(v -> ctx.response().headers().set(HEADER_NAME, id));
     if (mode != AppConfig.AccessLog.OFF) {
       ctx.addEndHandler(done -> inScope(ctx, () -> logAccess(ctx, start, done, mode)));
     }
