@@ -75,8 +75,9 @@ public final class TaskClaims {
     this.worker = worker;
     this.leaseMs = leaseMs;
     this.policy = policy;
-    this.claims = new Batcher<>(TaskRepository.MAX_BATCH, 4, this::claimAll);
-    this.completions = new Batcher<>(TaskRepository.MAX_BATCH, 4, this::completeAll);
+    // at most two transactions of each kind in flight; what arrives meanwhile goes together
+    this.claims = new Batcher<>(TaskRepository.MAX_BATCH, 2, this::claimAll);
+    this.completions = new Batcher<>(TaskRepository.MAX_BATCH, 2, this::completeAll);
   }
 
   /**

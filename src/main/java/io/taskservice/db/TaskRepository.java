@@ -54,8 +54,11 @@ public final class TaskRepository {
   public TaskRepository(Pool pool, long timeoutMs) {
     this.pool = pool;
     this.timeoutMs = timeoutMs;
-    this.inserts = new Batcher<>(MAX_BATCH, 4, this::insertAll);
-    this.finds = new Batcher<>(MAX_BATCH, 4, this::findAll);
+    // one statement in flight per verticle, the calls arriving meanwhile go together in the
+    // next: fewer, larger statements cost PostgreSQL far less per row (measured with
+    // bench/run.sh on 2 cores: GET by id +60 %, POST +10 % against 4 in flight)
+    this.inserts = new Batcher<>(MAX_BATCH, 1, this::insertAll);
+    this.finds = new Batcher<>(MAX_BATCH, 1, this::findAll);
   }
 
   /** A page of tasks, newest first, with the number of tasks matching the filter. */
