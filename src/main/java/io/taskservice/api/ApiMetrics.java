@@ -3,7 +3,4 @@ package io.taskservice.api;
 /** What the API reports: the metrics layer listens here. */
 public interface ApiMetrics {
   default void created() {}
-
-  /** Reports nothing. */
-  ApiMetrics NONE = new ApiMetrics() {};
 }

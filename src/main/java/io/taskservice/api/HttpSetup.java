@@ -27,9 +27,4 @@ public record HttpSetup(
     serverOptions = new HttpServerOptions(serverOptions);
     guards = List.copyOf(guards);
   }
-
-  /** Plain HTTP, no guards, no operator routes. */
-  public static HttpSetup plain() {
-    return new HttpSetup(new HttpServerOptions(), List.of(), router -> {}, AppConfig.AccessLog.ALL);
-  }
 }

@@ -17,7 +17,4 @@ public interface WorkerStats {
   default void finished(Completion completion) {}
 
   default void error() {}
-
-  /** Reports nothing. */
-  WorkerStats NONE = new WorkerStats() {};
 }

@@ -12,40 +12,15 @@ import io.taskservice.domain.TaskResult;
 import io.taskservice.domain.TaskStatus;
 import io.taskservice.domain.TitleParityPolicy;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** start_processing / complete_processing under concurrency, leases and recovery. */
-class TaskClaimsTest {
+class TaskClaimsTest extends PoolTest {
   private static final long LEASE_MS = 30_000;
-  private static Vertx vertx;
-  private static Pool pool;
-
-  @BeforeAll
-  static void connect() {
-    vertx = Vertx.vertx();
-    pool = Database.pool(vertx, TestDatabase.config(Map.of()));
-  }
-
-  @AfterAll
-  static void close() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
-  }
-
-  @BeforeEach
-  void emptyTable() {
-    TestDatabase.reset();
-  }
 
   private static TaskClaims worker(String name) {
     return new TaskClaims(pool, 5000, name, LEASE_MS, new TitleParityPolicy());
@@ -53,11 +28,7 @@ class TaskClaimsTest {
 
   /** Runs on its own Vert.x context, as each worker verticle does. */
   private static <T> T await(Supplier<Future<T>> call) throws Exception {
-    return vertx
-        .getOrCreateContext()
-        .<Void>executeBlocking(() -> null)
-        .compose(v -> call.get())
-        .await(20, TimeUnit.SECONDS);
+    return onContext(call);
   }
 
   private static long newTask(String title) throws Exception {

@@ -6,47 +6,17 @@ import io.taskservice.TestDatabase;
 import io.taskservice.domain.Task;
 import io.taskservice.domain.TaskStatus;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class TaskRepositoryTest {
-  private static Vertx vertx;
-  private static Pool pool;
-
-  @BeforeAll
-  static void connect() {
-    vertx = Vertx.vertx();
-    pool = Database.pool(vertx, TestDatabase.config(Map.of()));
-  }
-
-  @AfterAll
-  static void close() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
-  }
-
-  @BeforeEach
-  void emptyTable() {
-    TestDatabase.reset();
-  }
-
-  /** Runs on a Vert.x context, as the verticles do (the repository groups calls per context). */
+class TaskRepositoryTest extends PoolTest {
+  /** The repository groups calls per context, so each call runs on one, as in a verticle. */
   private static <T> T onContext(java.util.function.Function<TaskRepository, Future<T>> call)
       throws Exception {
     TaskRepository repository = new TaskRepository(pool, 5000);
-    return vertx
-        .getOrCreateContext()
-        .<T>executeBlocking(() -> null)
-        .compose(v -> call.apply(repository))
-        .await(20, TimeUnit.SECONDS);
+    return PoolTest.onContext(() -> call.apply(repository));
   }
 
   @Test

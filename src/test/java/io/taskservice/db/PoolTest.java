@@ -1,0 +1,43 @@
+package io.taskservice.db;
+
+import io.taskservice.TestDatabase;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+/** Repository tests: a pool on the test database, an empty table before each test. */
+abstract class PoolTest {
+  static Vertx vertx;
+  static Pool pool;
+
+  @BeforeAll
+  static void connect() {
+    vertx = Vertx.vertx();
+    pool = Database.pool(vertx, TestDatabase.config(Map.of()));
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @BeforeEach
+  void emptyTable() {
+    TestDatabase.reset();
+  }
+
+  /** Runs {@code call} on a Vert.x context of its own, as a verticle would, and waits for it. */
+  static <T> T onContext(Supplier<Future<T>> call) throws Exception {
+    return vertx
+        .getOrCreateContext()
+        .<Void>executeBlocking(() -> null)
+        .compose(v -> call.get())
+        .await(20, TimeUnit.SECONDS);
+  }
+}
