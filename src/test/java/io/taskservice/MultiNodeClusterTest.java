@@ -94,8 +94,11 @@ class MultiNodeClusterTest {
     }
 
     TaskTable table = new TaskTable(vertx);
-    new TaskClient(vertx, http.port()).create(40).await(30, TimeUnit.SECONDS);
     Set<String> holders = new HashSet<>();
+    Progress spread =
+        new TaskClient(vertx, http.port()).createUntilHeldBy(2, table).await(30, TimeUnit.SECONDS);
+    holders.addAll(spread.holders());
+    long total = spread.total();
     Progress done =
         Await.until(
                 vertx,
@@ -103,7 +106,7 @@ class MultiNodeClusterTest {
                 table::progress,
                 p -> {
                   holders.addAll(p.holders());
-                  return p.allFinished(40);
+                  return p.allFinished(total);
                 })
             .await(40, TimeUnit.SECONDS);
 
@@ -126,15 +129,17 @@ class MultiNodeClusterTest {
     HazelcastInstance victimMember = newMember(before);
 
     TaskTable table = new TaskTable(vertx);
-    new TaskClient(vertx, http.port()).create(60).await(30, TimeUnit.SECONDS);
-    Await.until(vertx, Duration.ofSeconds(10), table::progress, p -> p.holders().size() == 2)
-        .await(15, TimeUnit.SECONDS);
+    long total =
+        new TaskClient(vertx, http.port())
+            .createUntilHeldBy(2, table)
+            .await(30, TimeUnit.SECONDS)
+            .total();
     cutOffDatabase(victim);
     List<Held> heldAtCrash = table.processing().await(10, TimeUnit.SECONDS);
     Future<Void> gone = vanishFromCluster(victim, victimMember);
 
     Progress done =
-        Await.until(vertx, Duration.ofSeconds(30), table::progress, p -> p.allFinished(60))
+        Await.until(vertx, Duration.ofSeconds(30), table::progress, p -> p.allFinished(total))
             .await(40, TimeUnit.SECONDS);
     assertThat(done.wrong()).as("tasks with the wrong outcome").isZero();
 
@@ -168,15 +173,17 @@ class MultiNodeClusterTest {
     Node stopping = startWorker(settings);
 
     TaskTable table = new TaskTable(vertx);
-    new TaskClient(vertx, http.port()).create(60).await(30, TimeUnit.SECONDS);
-    Await.until(vertx, Duration.ofSeconds(10), table::progress, p -> p.holders().size() == 2)
-        .await(15, TimeUnit.SECONDS);
+    long total =
+        new TaskClient(vertx, http.port())
+            .createUntilHeldBy(2, table)
+            .await(30, TimeUnit.SECONDS)
+            .total();
     long stopAt = System.nanoTime();
     workers.remove(stopping);
     stopping.close().await(30, TimeUnit.SECONDS);
 
     Progress done =
-        Await.until(vertx, Duration.ofSeconds(10), table::progress, p -> p.allFinished(60))
+        Await.until(vertx, Duration.ofSeconds(10), table::progress, p -> p.allFinished(total))
             .await(15, TimeUnit.SECONDS);
     Duration tookOver = Duration.ofNanos(System.nanoTime() - stopAt);
     assertThat(done.wrong()).as("tasks with the wrong outcome").isZero();

@@ -61,8 +61,7 @@ class ClusterProcessIT {
     TaskTable table = new TaskTable(vertx);
 
     client.create(BEFORE).await(60, TimeUnit.SECONDS);
-    Await.until(vertx, Duration.ofSeconds(20), table::progress, p -> p.holders().size() == 2)
-        .await(30, TimeUnit.SECONDS);
+    long before = client.createUntilHeldBy(2, table).await(30, TimeUnit.SECONDS).total();
     victim.kill();
     long killedAt = System.nanoTime();
     victim.exit().await(30, TimeUnit.SECONDS);
@@ -72,12 +71,12 @@ class ClusterProcessIT {
 
     Progress done =
         Await.until(
-                vertx, Duration.ofSeconds(60), table::progress, p -> p.allFinished(BEFORE + AFTER))
+                vertx, Duration.ofSeconds(60), table::progress, p -> p.allFinished(before + AFTER))
             .await(70, TimeUnit.SECONDS);
     log.info(
         "SIGKILL: {} tasks held at the kill, all {} final {} ms after it",
         heldAtKill.size(),
-        BEFORE + AFTER,
+        before + AFTER,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
     assertThat(done.wrong()).as("tasks with the wrong outcome").isZero();
 
@@ -107,8 +106,7 @@ class ClusterProcessIT {
     TaskTable table = new TaskTable(vertx);
 
     client.create(BEFORE).await(60, TimeUnit.SECONDS);
-    Await.until(vertx, Duration.ofSeconds(20), table::progress, p -> p.holders().size() == 2)
-        .await(30, TimeUnit.SECONDS);
+    long before = client.createUntilHeldBy(2, table).await(30, TimeUnit.SECONDS).total();
     stopping.terminate();
     long stoppedAt = System.nanoTime();
     // while it stops, ids sent to it are dropped; the other worker's sweep finds those tasks
@@ -119,13 +117,13 @@ class ClusterProcessIT {
     more.await(60, TimeUnit.SECONDS);
     Progress done =
         Await.until(
-                vertx, Duration.ofSeconds(60), table::progress, p -> p.allFinished(BEFORE + AFTER))
+                vertx, Duration.ofSeconds(60), table::progress, p -> p.allFinished(before + AFTER))
             .await(70, TimeUnit.SECONDS);
     Duration allFinal = Duration.ofNanos(System.nanoTime() - stoppedAt);
     log.info(
         "SIGTERM: worker exited {} ms after the signal, all {} tasks final after {} ms",
         exitedMs,
-        BEFORE + AFTER,
+        before + AFTER,
         allFinal.toMillis());
     assertThat(done.wrong()).as("tasks with the wrong outcome").isZero();
     assertThat(allFinal).as("all final after SIGTERM").isLessThan(lease.dividedBy(3));
