@@ -51,9 +51,9 @@ public final class ClusterSetup {
   }
 
   static void configureEventBus(EventBusOptions eventBus, AppConfig config) {
-    // port 0: the event bus takes a free port, so several nodes fit on one host; the port is
-    // announced through the cluster, nobody needs to configure it
-    eventBus.setPort(0);
+    // port 0 (the default): the event bus takes a free port, so several nodes fit on one host;
+    // either way the port in use is announced through the cluster
+    eventBus.setPort(config.clusterBusPort());
     if (!config.clusterHost().isEmpty()) {
       eventBus.setHost(config.clusterHost()).setClusterPublicHost(config.clusterHost());
     }

@@ -39,6 +39,7 @@ public record AppConfig(
     String clusterName,
     String clusterHost,
     int clusterPort,
+    int clusterBusPort,
     List<String> clusterMembers,
     LogFormat logFormat,
     AccessLog accessLog,
@@ -118,6 +119,7 @@ public record AppConfig(
             v.string("TASKS_CLUSTER_NAME"),
             v.string("TASKS_CLUSTER_HOST"),
             v.integer("TASKS_CLUSTER_PORT", 1, 65535),
+            v.integer("TASKS_CLUSTER_BUS_PORT", 0, 65535),
             v.list("TASKS_CLUSTER_MEMBERS"),
             v.choice("TASKS_LOG_FORMAT", LogFormat.class),
             v.choice("TASKS_ACCESS_LOG", AccessLog.class),
@@ -176,6 +178,7 @@ public record AppConfig(
     m.put("TASKS_CLUSTER_NAME", clusterName);
     m.put("TASKS_CLUSTER_HOST", clusterHost);
     m.put("TASKS_CLUSTER_PORT", Integer.toString(clusterPort));
+    m.put("TASKS_CLUSTER_BUS_PORT", Integer.toString(clusterBusPort));
     m.put("TASKS_CLUSTER_MEMBERS", String.join(",", clusterMembers));
     m.put("TASKS_LOG_FORMAT", logFormat.name());
     m.put("TASKS_ACCESS_LOG", accessLog.name());

@@ -64,6 +64,16 @@ class ClusterSetupTest {
   }
 
   @Test
+  void theEventBusPortIsFreeUnlessFixed() {
+    EventBusOptions free = new EventBusOptions();
+    ClusterSetup.configureEventBus(free, config(Map.of()));
+    assertThat(free.getPort()).isZero();
+    EventBusOptions fixed = new EventBusOptions();
+    ClusterSetup.configureEventBus(fixed, config(Map.of("TASKS_CLUSTER_BUS_PORT", "17001")));
+    assertThat(fixed.getPort()).isEqualTo(17001);
+  }
+
+  @Test
   void withoutAClusterHostHazelcastPicksTheAddressAndTheEventBusFollowsIt() {
     AppConfig config = config(Map.of());
     assertThat(ClusterSetup.hazelcastConfig(config).getProperty("hazelcast.local.localAddress"))
