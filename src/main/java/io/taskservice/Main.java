@@ -6,6 +6,7 @@ import io.taskservice.db.Migrations;
 import io.taskservice.ops.LogSetup;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -21,6 +22,7 @@ public final class Main {
   }
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
+  private static final AtomicBoolean stopping = new AtomicBoolean();
 
   private Main() {}
 
@@ -75,6 +77,9 @@ public final class Main {
     node.startup()
         .onFailure(
             e -> {
+              if (stopping.get()) {
+                return; // a signal stopped the node before its start-up had finished
+              }
               log.error("Start-up failed: {}", Node.rootMessage(e));
               new Thread(() -> stop(started, config, 1), "shutdown").start();
             });
@@ -82,9 +87,13 @@ public final class Main {
 
   /**
    * Graceful stop on SIGTERM/SIGINT: no new work, in-flight tasks finish or are handed back. A node
-   * still starting is stopped once it has started.
+   * still starting is stopped once it has started. Only the first call stops; later ones (a second
+   * signal) return at once.
    */
   private static void stop(CompletableFuture<Node> started, AppConfig config, int exitStatus) {
+    if (!stopping.compareAndSet(false, true)) {
+      return;
+    }
     log.info("Stopping: finishing in-flight work (up to {} ms)", config.shutdownGraceMs());
     int status = exitStatus;
     try {

@@ -11,11 +11,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -45,17 +47,7 @@ class MainProcessTest {
             TestDatabase.url().replaceFirst("//([^:/@]+)(:[^@]*)?@", "//$1:" + DB_PASSWORD + "@"));
     Path out = dir.resolve("stdout.log");
     Path err = dir.resolve("stderr.log");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty(
-                    "surefire.test.class.path", System.getProperty("java.class.path")),
-                "io.taskservice.Main")
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile());
-    Map<String, String> env = builder.environment();
-    env.keySet().removeIf(name -> name.startsWith("TASKS_"));
+    Map<String, String> env = new HashMap<>();
     env.put("TASKS_LOG_FORMAT", "json");
     env.put("TASKS_ACCESS_LOG", "all");
     env.put("TASKS_HTTP_PORT", Integer.toString(port));
@@ -66,7 +58,7 @@ class MainProcessTest {
     env.put("TASKS_TLS_CERT", TlsTest.fixture("cert.pem"));
     env.put("TASKS_TLS_KEY", TlsTest.fixture("key.pem"));
     env.put("TASKS_PROCESSING_DELAY_MS", "300");
-    Process process = builder.start();
+    Process process = startMain(env, out, err);
     try {
       Client client =
           new Client(
@@ -114,6 +106,62 @@ class MainProcessTest {
         .doesNotContain(WRONG_TOKEN)
         .doesNotContain(DB_PASSWORD);
     assertThat(Files.readString(err)).isEmpty();
+  }
+
+  @Test
+  void aNodeStillWaitingForItsDatabaseStopsOnSigtermWithExitZero(Vertx vertx, @TempDir Path dir)
+      throws Exception {
+    int port = closedPort();
+    Path out = dir.resolve("stdout.log");
+    Path err = dir.resolve("stderr.log");
+    Process process =
+        startMain(
+            Map.of(
+                "TASKS_HTTP_PORT",
+                Integer.toString(port),
+                "TASKS_HTTP_INSTANCES",
+                "1",
+                "TASKS_DB_URL",
+                "postgresql://postgres@127.0.0.1:" + closedPort() + "/tasks"),
+            out,
+            err);
+    try {
+      Client client = new Client(vertx, port);
+      eventually(vertx, Duration.ofSeconds(60), () -> live(client));
+      assertThat(client.statusCode("/health/ready")).isEqualTo(503);
+
+      process.destroy(); // SIGTERM
+      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(process.exitValue()).isZero();
+    } finally {
+      process.destroyForcibly();
+    }
+    assertThat(Files.readString(out)).contains("Stopped").doesNotContain("Start-up failed");
+  }
+
+  /** {@code io.taskservice.Main} in its own JVM with exactly the given {@code TASKS_*} settings. */
+  private static Process startMain(Map<String, String> settings, Path out, Path err)
+      throws IOException {
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty(
+                    "surefire.test.class.path", System.getProperty("java.class.path")),
+                "io.taskservice.Main")
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
+    builder.environment().keySet().removeIf(name -> name.startsWith("TASKS_"));
+    builder.environment().putAll(settings);
+    return builder.start();
+  }
+
+  private static boolean live(Client client) {
+    try {
+      return client.statusCode("/health/live") == 200;
+    } catch (IllegalStateException notListeningYet) {
+      return false;
+    }
   }
 
   private static boolean ready(Client client) {
