@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The worker's SQL: {@code start_processing} and {@code complete_processing} as in the reference
@@ -56,6 +57,10 @@ public final class TaskClaims {
       "UPDATE tasks SET lease_until = now(), updated_at = now()"
           + " WHERE status = 'processing' AND (id, claim_token) IN"
           + " (SELECT * FROM unnest($1::bigint[], $2::uuid[]))";
+  // the same for claims whose transaction failed without saying whether it committed
+  static final String RELEASE_UNCERTAIN =
+      "UPDATE tasks SET lease_until = now(), updated_at = now()"
+          + " WHERE status = 'processing' AND claim_token = ANY($1) RETURNING claim_token";
 
   private final Pool pool;
   private final long timeoutMs;
@@ -64,6 +69,10 @@ public final class TaskClaims {
   private final OutcomePolicy policy;
   private final Batcher<Long, Optional<Claim>> claims;
   private final Batcher<Claim, Optional<Completion>> completions;
+  // Tokens of claim transactions that failed without telling whether they committed (the call
+  // timed out, the connection broke): such a claim may hold tasks this worker never received.
+  // Each token is kept until the lease it may have taken would have run out anyway.
+  private final Map<UUID, Long> uncertain = new HashMap<>();
 
   /**
    * @param worker the holder's name, stored with each claim for operators
@@ -93,12 +102,14 @@ public final class TaskClaims {
    * newGraceMs} (their message was lost) or whose lease expired (their holder died).
    */
   public Future<List<Claim>> claimStale(long newGraceMs, int limit) {
-    return guard(
+    UUID token = UUID.randomUUID();
+    return claimGuard(
+        token,
         pool.withTransaction(
             conn ->
                 conn.preparedQuery(LOCK_STALE)
                     .execute(Tuple.of(newGraceMs, limit))
-                    .compose(rows -> claimLocked(conn, rows, ClaimReason.NEW_UNCLAIMED))
+                    .compose(rows -> claimLocked(conn, rows, token, ClaimReason.NEW_UNCLAIMED))
                     .map(claimed -> List.copyOf(claimed.values()))));
   }
 
@@ -122,13 +133,38 @@ public final class TaskClaims {
     return guard(pool.preparedQuery(RELEASE).execute(params).map(RowSet::rowCount));
   }
 
-  private Future<List<Optional<Claim>>> claimAll(List<Long> ids) {
+  /**
+   * Hands back whatever a claim transaction that failed without an answer may have claimed after
+   * all (it committed once its call had given up): those tasks are held by nobody, and would
+   * otherwise wait for their lease to run out. Returns how many tasks that released.
+   */
+  public Future<Integer> releaseUncertain() {
+    long now = System.nanoTime();
+    uncertain.values().removeIf(until -> until - now <= 0);
+    if (uncertain.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    Tuple params = Tuple.of((Object) uncertain.keySet().toArray(UUID[]::new));
     return guard(
+        pool.preparedQuery(RELEASE_UNCERTAIN)
+            .execute(params)
+            .map(
+                rows -> {
+                  // a transaction commits once: a token that released something is settled
+                  rows.forEach(row -> uncertain.remove(row.getUUID("claim_token")));
+                  return rows.rowCount();
+                }));
+  }
+
+  private Future<List<Optional<Claim>>> claimAll(List<Long> ids) {
+    UUID token = UUID.randomUUID();
+    return claimGuard(
+        token,
         pool.withTransaction(
             conn ->
                 conn.preparedQuery(LOCK_FOR_CLAIM)
                     .execute(Tuple.of((Object) ids.toArray(Long[]::new)))
-                    .compose(rows -> claimLocked(conn, rows, ClaimReason.MESSAGE))
+                    .compose(rows -> claimLocked(conn, rows, token, ClaimReason.MESSAGE))
                     .map(
                         claimed ->
                             ids.stream()
@@ -136,10 +172,9 @@ public final class TaskClaims {
                                 .toList())));
   }
 
-  /** Moves the locked rows that may be claimed to processing, under one new claim token. */
+  /** Moves the locked rows that may be claimed to processing, under the transaction's token. */
   private Future<Map<Long, Claim>> claimLocked(
-      SqlConnection conn, RowSet<Row> locked, ClaimReason reasonIfNew) {
-    UUID token = UUID.randomUUID();
+      SqlConnection conn, RowSet<Row> locked, UUID token, ClaimReason reasonIfNew) {
     Map<Long, Claim> claimed = new LinkedHashMap<>();
     for (Row row : locked) {
       TaskStatus status = TaskRepository.status(row);
@@ -224,5 +259,12 @@ public final class TaskClaims {
 
   private <T> Future<T> guard(Future<T> call) {
     return Database.guard(call, timeoutMs);
+  }
+
+  /** {@link #guard} for a claim transaction: when it fails, whether it committed is unknown. */
+  private <T> Future<T> claimGuard(UUID token, Future<T> claim) {
+    return guard(claim)
+        .onFailure(
+            e -> uncertain.put(token, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(leaseMs)));
   }
 }

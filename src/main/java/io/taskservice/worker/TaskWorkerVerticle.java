@@ -105,7 +105,9 @@ public final class TaskWorkerVerticle extends VerticleBase {
               List<Claim> rest = List.copyOf(held.values());
               held.clear();
               stats.inFlight(-rest.size());
-              return claims.release(rest);
+              return claims
+                  .release(rest)
+                  .compose(n -> claims.releaseUncertain().map(uncertain -> n + uncertain));
             })
         .onSuccess(n -> log.info("{} stopped; handed back {} unfinished tasks", name, n))
         .onFailure(
@@ -146,7 +148,14 @@ public final class TaskWorkerVerticle extends VerticleBase {
     sweeping = true;
     claiming++;
     claims
-        .claimStale(config.newGraceMs(), config.sweepBatch())
+        .releaseUncertain()
+        .onSuccess(
+            n -> {
+              if (n > 0) {
+                log.info("handed back {} tasks claimed by a call that had failed", n);
+              }
+            })
+        .transform(released -> claims.claimStale(config.newGraceMs(), config.sweepBatch()))
         .onSuccess(
             recovered -> {
               for (Claim claim : recovered) {

@@ -1,7 +1,9 @@
 package io.taskservice.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.taskservice.Await;
 import io.taskservice.TestDatabase;
 import io.taskservice.domain.Claim;
 import io.taskservice.domain.ClaimReason;
@@ -12,9 +14,14 @@ import io.taskservice.domain.TaskResult;
 import io.taskservice.domain.TaskStatus;
 import io.taskservice.domain.TitleParityPolicy;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -165,5 +172,76 @@ class TaskClaimsTest extends PoolTest {
     assertThat(taken.get(0).reason()).isEqualTo(ClaimReason.LEASE_EXPIRED);
     assertThat(await(() -> leaving.completeProcessing(held))).isEmpty();
     assertThat(await(() -> staying.completeProcessing(taken.get(0)))).isPresent();
+  }
+
+  @Test
+  void aClaimThatCommitsAfterItsCallFailedIsHandedBackByTheNextRelease() throws Exception {
+    // a call limit far below how long the row stays locked by someone else: the claim's call
+    // fails, its transaction waits for the lock and then commits
+    TaskClaims impatient =
+        new TaskClaims(pool, 300, "impatient", LEASE_MS, new TitleParityPolicy());
+    TaskClaims other = worker("other");
+    long id = newTask("Process report");
+    SqlConnection blocker = await(() -> pool.getConnection());
+    try {
+      Transaction tx = await(blocker::begin);
+      await(
+          () ->
+              blocker
+                  .preparedQuery("SELECT id FROM tasks WHERE id = $1 FOR UPDATE")
+                  .execute(Tuple.of(id)));
+      assertThatThrownBy(() -> await(() -> impatient.startProcessing(id)))
+          .hasRootCauseInstanceOf(TimeoutException.class);
+      await(tx::commit);
+    } finally {
+      await(blocker::close);
+    }
+    TaskRepository tasks = new TaskRepository(pool, 5000);
+    Optional<Task> claimedLate =
+        await(
+            () ->
+                Await.until(
+                    vertx,
+                    Duration.ofSeconds(10),
+                    () -> tasks.find(id),
+                    task -> task.orElseThrow().status() == TaskStatus.PROCESSING));
+    assertThat(claimedLate.orElseThrow().status()).isEqualTo(TaskStatus.PROCESSING);
+    // held by nobody, and only its lease (30 s) would free it
+    assertThat(await(() -> other.claimStale(60_000, 10))).isEmpty();
+
+    assertThat(await(impatient::releaseUncertain)).isEqualTo(1);
+    List<Claim> taken = await(() -> other.claimStale(60_000, 10));
+    assertThat(taken).extracting(Claim::taskId).containsExactly(id);
+    assertThat(await(() -> other.completeProcessing(taken.get(0)))).isPresent();
+    assertThat(stored(id).status()).isEqualTo(TaskStatus.DONE);
+    // settled: nothing more to hand back, and a final task is never touched
+    assertThat(await(impatient::releaseUncertain)).isZero();
+  }
+
+  @Test
+  void aFailedClaimThatNeverCommittedReleasesNothing() throws Exception {
+    TaskClaims impatient =
+        new TaskClaims(pool, 300, "impatient", LEASE_MS, new TitleParityPolicy());
+    TaskClaims other = worker("other");
+    long id = newTask("Process report");
+    Claim held = await(() -> other.startProcessing(id)).orElseThrow();
+    SqlConnection blocker = await(() -> pool.getConnection());
+    try {
+      Transaction tx = await(blocker::begin);
+      await(
+          () ->
+              blocker
+                  .preparedQuery("SELECT id FROM tasks WHERE id = $1 FOR UPDATE")
+                  .execute(Tuple.of(id)));
+      assertThatThrownBy(() -> await(() -> impatient.startProcessing(id)))
+          .hasRootCauseInstanceOf(TimeoutException.class);
+      await(tx::commit);
+    } finally {
+      await(blocker::close);
+    }
+    // the late claim found the task held by another worker and claimed nothing: the holder's
+    // claim stays as it was
+    assertThat(await(impatient::releaseUncertain)).isZero();
+    assertThat(await(() -> other.completeProcessing(held))).isPresent();
   }
 }
