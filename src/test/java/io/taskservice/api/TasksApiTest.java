@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +101,16 @@ class TasksApiTest {
     void trimsTheTitleAndCountsCharactersLikePython() {
       assertThat(api.create("  Отчёт 😀  ").getString("title")).isEqualTo("Отчёт 😀");
       assertThat(api.create("😀".repeat(255)).getString("title")).hasSize(510);
+    }
+
+    @Test
+    void writesEveryCharacterAsUtf8LikeDrf() {
+      // DRF renders with ensure_ascii=False: characters as UTF-8, also those beyond the BMP;
+      // only quotes, backslashes and control characters are escaped
+      String raw =
+          api.postJson(TASKS, "{\"title\": \"Отчёт \\ud83d\\ude00 \\\"q\\\" \\\\ a\\tb\"}")
+              .bodyAsString(StandardCharsets.UTF_8.name());
+      assertThat(raw).contains("\"title\":\"Отчёт 😀 \\\"q\\\" \\\\ a\\tb\"").doesNotContain("\\u");
     }
 
     @Test
