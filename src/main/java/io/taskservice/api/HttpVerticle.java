@@ -1,5 +1,6 @@
 package io.taskservice.api;
 
+import io.taskservice.bus.Addresses;
 import io.taskservice.config.AppConfig;
 import io.taskservice.db.TaskRepository;
 import io.vertx.core.Future;
@@ -47,8 +48,12 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    TasksApi api =
-        new TasksApi(new TaskRepository(pool, config.dbTimeoutMs()), vertx.eventBus(), metrics);
+    TaskRepository tasks = new TaskRepository(pool, config.dbTimeoutMs());
+    // calls waiting for a database that stopped answering get their 503 now, not at the limit
+    vertx
+        .eventBus()
+        .<String>localConsumer(Addresses.DATABASE_DOWN, down -> tasks.failWaiting(down.body()));
+    TasksApi api = new TasksApi(tasks, vertx.eventBus(), metrics);
     Future<OpenAPIContract> contract = OpenAPIContract.from(vertx, CONTRACT);
     Future<Buffer> contractText = vertx.fileSystem().readFile(CONTRACT);
     return Future.all(contract, contractText)

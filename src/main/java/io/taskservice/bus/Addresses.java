@@ -11,5 +11,12 @@ public final class Addresses {
    */
   public static final String PROCESS_TASK = "tasks.process";
 
+  /**
+   * Local to a node, published: "PostgreSQL stopped answering". Body: the reason, a {@code String}.
+   * Sent by the database probe when it finds the database unreachable; the HTTP verticles answer
+   * the calls still waiting for it with 503 at once instead of at their time limit.
+   */
+  public static final String DATABASE_DOWN = "tasks.database.down";
+
   private Addresses() {}
 }

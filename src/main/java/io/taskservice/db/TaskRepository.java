@@ -4,15 +4,18 @@ import io.taskservice.domain.Task;
 import io.taskservice.domain.TaskResult;
 import io.taskservice.domain.TaskStatus;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The API's SQL on the {@code tasks} table: create, read, list. Creates are group-committed: titles
@@ -50,6 +53,8 @@ public final class TaskRepository {
   private final long timeoutMs;
   private final Batcher<String, Task> inserts;
   private final Batcher<Long, Optional<Task>> finds;
+  // the calls whose answer has not arrived yet, failed at once when the database goes away
+  private final Set<Promise<?>> waiting = new HashSet<>();
 
   public TaskRepository(Pool pool, long timeoutMs) {
     this.pool = pool;
@@ -66,11 +71,23 @@ public final class TaskRepository {
 
   /** Stores a new task; its id is assigned by the database. The title must be valid. */
   public Future<Task> create(String title) {
-    return inserts.submit(title);
+    return answer(inserts.submit(title));
   }
 
   public Future<Optional<Task>> find(long id) {
-    return finds.submit(id);
+    return answer(finds.submit(id));
+  }
+
+  /**
+   * Fails every call still waiting for the database with {@link StoreUnavailableException}: the
+   * database was found unreachable, so their answer would only come at their time limit. A
+   * statement already sent may still take effect (an insert may commit); the API then answered 503
+   * for a task that exists, which is processed like any other.
+   */
+  public void failWaiting(String reason) {
+    List<Promise<?>> failing = List.copyOf(waiting);
+    waiting.clear();
+    failing.forEach(p -> p.tryFail(new StoreUnavailableException(reason, null)));
   }
 
   private Future<List<Optional<Task>>> findAll(List<Long> ids) {
@@ -96,7 +113,7 @@ public final class TaskRepository {
         status.isPresent()
             ? pool.preparedQuery(COUNT_BY_STATUS).execute(Tuple.of(status.get().wire()))
             : pool.preparedQuery(COUNT_ALL).execute();
-    return guard(rows.map(r -> first(r).getLong(0)));
+    return answer(guard(rows.map(r -> first(r).getLong(0))));
   }
 
   public Future<List<Task>> page(Optional<TaskStatus> status, long offset, int limit) {
@@ -105,7 +122,7 @@ public final class TaskRepository {
             ? pool.preparedQuery(PAGE_BY_STATUS)
                 .execute(Tuple.of(status.get().wire(), limit, offset))
             : pool.preparedQuery(PAGE_ALL).execute(Tuple.of(limit, offset));
-    return guard(rows.map(TaskRepository::toTasks));
+    return answer(guard(rows.map(TaskRepository::toTasks)));
   }
 
   private Future<List<Task>> insertAll(List<String> titles) {
@@ -122,6 +139,22 @@ public final class TaskRepository {
 
   private <T> Future<T> guard(Future<T> call) {
     return Database.guard(call, timeoutMs);
+  }
+
+  /** The call's answer, unless {@link #failWaiting} comes first. */
+  private <T> Future<T> answer(Future<T> call) {
+    Promise<T> answer = Promise.promise();
+    waiting.add(answer);
+    call.onComplete(
+        done -> {
+          waiting.remove(answer);
+          if (done.succeeded()) {
+            answer.tryComplete(done.result());
+          } else {
+            answer.tryFail(done.cause());
+          }
+        });
+    return answer.future();
   }
 
   private static Row first(RowSet<Row> rows) {

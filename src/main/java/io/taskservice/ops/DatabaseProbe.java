@@ -1,9 +1,11 @@
 package io.taskservice.ops;
 
+import io.taskservice.bus.Addresses;
 import io.taskservice.config.AppConfig;
 import io.taskservice.db.Database;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.DatabaseException;
@@ -19,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * Is PostgreSQL reachable? Asks it {@code SELECT 1}, with a short time limit, on a connection of
  * its own (so that a busy pool does not look like an outage): whenever {@code /health/ready} asks,
  * and in the background every second (four times a second while it is down). While the last answer
- * was "no", API requests fail at once with 503 instead of waiting for the database's time limit.
+ * was "no", API requests fail at once with 503 instead of waiting for the database's time limit;
+ * when it turns to "no", the calls already waiting are answered 503 too ({@link
+ * Addresses#DATABASE_DOWN}).
  */
 public final class DatabaseProbe {
   private static final Logger log = LoggerFactory.getLogger(DatabaseProbe.class);
@@ -120,6 +124,9 @@ public final class DatabaseProbe {
     }
     if (state.getAndSet(State.DOWN) != State.DOWN) {
       log.warn("PostgreSQL at {} is not reachable: {}", config.redactedDbUrl(), describe(cause));
+      vertx
+          .eventBus()
+          .publish(Addresses.DATABASE_DOWN, failure, new DeliveryOptions().setLocalOnly(true));
     }
   }
 
