@@ -4,6 +4,7 @@ import io.taskservice.config.AppConfig;
 import io.taskservice.db.Migrations;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
@@ -49,6 +50,27 @@ public final class TestDatabase {
 
   /** Runs one SQL statement on the test database (for arranging states a test needs). */
   public static void execute(String sql) {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The single number a query such as {@code SELECT count(*) ...} answers. */
+  public static long count(String sql) {
+    try (Connection c = connect();
+        Statement s = c.createStatement();
+        ResultSet rows = s.executeQuery(sql)) {
+      rows.next();
+      return rows.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Connection connect() throws SQLException {
     AppConfig config = AppConfig.load(Map.of("TASKS_DB_URL", url()));
     var options = io.taskservice.db.Database.connectOptions(config);
     String jdbc =
@@ -58,13 +80,7 @@ public final class TestDatabase {
             + options.getPort()
             + "/"
             + options.getDatabase();
-    try (Connection c =
-            DriverManager.getConnection(jdbc, options.getUser(), options.getPassword());
-        Statement s = c.createStatement()) {
-      s.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-    }
+    return DriverManager.getConnection(jdbc, options.getUser(), options.getPassword());
   }
 
   private static String locate() {

@@ -169,6 +169,11 @@ public final class TaskWorkerVerticle extends VerticleBase {
             ar -> {
               sweeping = false;
               claimSettled();
+              // a full batch means more may be waiting (a backlog built up while no worker ran):
+              // sweep again at once rather than one batch per interval
+              if (ar.succeeded() && ar.result().size() >= config.sweepBatch()) {
+                sweep();
+              }
             });
   }
 
