@@ -24,7 +24,7 @@ final class QueryString {
   static QueryString parse(String raw) {
     List<Map.Entry<String, String>> pairs = new ArrayList<>();
     if (raw != null) {
-      for (String field : raw.split("&")) {
+      for (String field : utf8(raw).split("&")) {
         if (field.isEmpty()) {
           continue;
         }
@@ -35,6 +35,25 @@ final class QueryString {
       }
     }
     return new QueryString(pairs);
+  }
+
+  /**
+   * A query string arrives as its bytes, one character each (the HTTP request line is ISO-8859-1).
+   * A client that sent characters unescaped (curl does) sent them as UTF-8, and Django reads them
+   * so (an invalid sequence becomes U+FFFD).
+   */
+  static String utf8(String raw) {
+    boolean ascii = true;
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c > 0xff) {
+        return raw; // already characters, not bytes
+      }
+      ascii &= c <= 0x7f;
+    }
+    return ascii
+        ? raw
+        : new String(raw.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
   }
 
   /** The last value of {@code key}, as Django's {@code QueryDict.get}. */

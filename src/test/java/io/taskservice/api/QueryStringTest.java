@@ -1,5 +1,7 @@
 package io.taskservice.api;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -21,6 +23,17 @@ class QueryStringTest {
     assertThat(q.last("c")).contains("%zz");
     assertThat(q.last("d")).contains("");
     assertThat(q.last("e")).contains("");
+  }
+
+  @Test
+  void readsUnescapedBytesAsUtf8LikeDjango() {
+    // "page_size=５" sent unescaped arrives as the three bytes of U+FF15, one character each
+    String raw = new String("page_size=５".getBytes(UTF_8), ISO_8859_1);
+    assertThat(QueryString.parse(raw).last("page_size")).contains("５");
+    assertThat(
+            QueryString.parse(new String(new byte[] {'a', '=', (byte) 0xff}, ISO_8859_1)).last("a"))
+        .contains("\ufffd");
+    assertThat(QueryString.parse("a=%EF%BC%95").last("a")).contains("５");
   }
 
   @Test

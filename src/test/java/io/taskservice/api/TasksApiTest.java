@@ -290,6 +290,15 @@ class TasksApiTest {
     }
 
     @Test
+    void readsUnescapedCharactersInTheQueryAsUtf8() {
+      createMany(7);
+      // sent as the raw UTF-8 bytes of U+FF15; Python's int() reads it as 5
+      JsonObject page = api.get(TASKS + "?page_size=５").bodyAsJsonObject();
+      assertThat(page.getJsonArray("results")).hasSize(5);
+      assertThat(page.getString("next")).endsWith("?page=2&page_size=%EF%BC%95");
+    }
+
+    @Test
     void linksKeepTheOtherParametersSortedLikeDrf() {
       createMany(7);
       JsonObject page = api.get(TASKS + "?status=new&page_size=3&page=2").bodyAsJsonObject();
