@@ -146,8 +146,9 @@ class OutageTest {
     long firstMs = (System.nanoTime() - start) / 1_000_000;
     assertThat(first.statusCode()).isEqualTo(503);
     assertThat(first.bodyAsJsonObject()).isEqualTo(UNAVAILABLE);
-    // the call waiting for the silent database is answered when the probe notices, within 2 s
-    assertThat(firstMs).isLessThan(3000);
+    // the call waiting for the silent database is answered when the probe notices (within 2 s,
+    // with room for a slow machine), far from the 10 s time limit
+    assertThat(firstMs).isLessThan(4000);
     Duration toNotReady =
         eventually(vertx, RECOVERY, () -> client.statusCode("/health/ready") == 503);
     log.info(
