@@ -78,8 +78,8 @@ ENV JAVA_MODULE_OPTS="--add-opens java.base/java.lang=ALL-UNNAMED --add-opens ja
 USER 10001:10001
 
 # 8000: HTTP API, Swagger UI, /health/*, /metrics. 5701: Hazelcast (auto-increments to 5702...
-# if taken). The Vert.x event bus uses a random port: containers on the same network reach it
-# without publishing anything.
+# if taken). The Vert.x event bus uses a free port unless TASKS_CLUSTER_BUS_PORT fixes one:
+# containers on the same network reach it without publishing anything.
 EXPOSE 8000 5701
 
 # Ready = database reachable, worker consuming (worker/all roles), cluster joined.
