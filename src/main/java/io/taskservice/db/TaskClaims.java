@@ -102,15 +102,8 @@ public final class TaskClaims {
    * newGraceMs} (their message was lost) or whose lease expired (their holder died).
    */
   public Future<List<Claim>> claimStale(long newGraceMs, int limit) {
-    UUID token = UUID.randomUUID();
-    return claimGuard(
-        token,
-        pool.withTransaction(
-            conn ->
-                conn.preparedQuery(LOCK_STALE)
-                    .execute(Tuple.of(newGraceMs, limit))
-                    .compose(rows -> claimLocked(conn, rows, token, ClaimReason.NEW_UNCLAIMED))
-                    .map(claimed -> List.copyOf(claimed.values()))));
+    return claim(LOCK_STALE, Tuple.of(newGraceMs, limit), ClaimReason.NEW_UNCLAIMED)
+        .map(claimed -> List.copyOf(claimed.values()));
   }
 
   /**
@@ -157,19 +150,25 @@ public final class TaskClaims {
   }
 
   private Future<List<Optional<Claim>>> claimAll(List<Long> ids) {
+    return claim(LOCK_FOR_CLAIM, Tuple.of((Object) ids.toArray(Long[]::new)), ClaimReason.MESSAGE)
+        .map(claimed -> ids.stream().map(id -> Optional.ofNullable(claimed.get(id))).toList());
+  }
+
+  /**
+   * One claim transaction: locks the rows {@code lockSql} selects and claims those that may be
+   * claimed, under one new token. When the call fails, whether the transaction committed is
+   * unknown: its token is kept for {@link #releaseUncertain}.
+   */
+  private Future<Map<Long, Claim>> claim(String lockSql, Tuple params, ClaimReason reasonIfNew) {
     UUID token = UUID.randomUUID();
-    return claimGuard(
-        token,
-        pool.withTransaction(
-            conn ->
-                conn.preparedQuery(LOCK_FOR_CLAIM)
-                    .execute(Tuple.of((Object) ids.toArray(Long[]::new)))
-                    .compose(rows -> claimLocked(conn, rows, token, ClaimReason.MESSAGE))
-                    .map(
-                        claimed ->
-                            ids.stream()
-                                .map(id -> Optional.ofNullable(claimed.get(id)))
-                                .toList())));
+    return guard(
+            pool.withTransaction(
+                conn ->
+                    conn.preparedQuery(lockSql)
+                        .execute(params)
+                        .compose(rows -> claimLocked(conn, rows, token, reasonIfNew))))
+        .onFailure(
+            e -> uncertain.put(token, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(leaseMs)));
   }
 
   /** Moves the locked rows that may be claimed to processing, under the transaction's token. */
@@ -259,12 +258,5 @@ public final class TaskClaims {
 
   private <T> Future<T> guard(Future<T> call) {
     return Database.guard(call, timeoutMs);
-  }
-
-  /** {@link #guard} for a claim transaction: when it fails, whether it committed is unknown. */
-  private <T> Future<T> claimGuard(UUID token, Future<T> claim) {
-    return guard(claim)
-        .onFailure(
-            e -> uncertain.put(token, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(leaseMs)));
   }
 }

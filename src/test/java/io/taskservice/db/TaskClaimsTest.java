@@ -182,20 +182,7 @@ class TaskClaimsTest extends PoolTest {
         new TaskClaims(pool, 300, "impatient", LEASE_MS, new TitleParityPolicy());
     TaskClaims other = worker("other");
     long id = newTask("Process report");
-    SqlConnection blocker = await(() -> pool.getConnection());
-    try {
-      Transaction tx = await(blocker::begin);
-      await(
-          () ->
-              blocker
-                  .preparedQuery("SELECT id FROM tasks WHERE id = $1 FOR UPDATE")
-                  .execute(Tuple.of(id)));
-      assertThatThrownBy(() -> await(() -> impatient.startProcessing(id)))
-          .hasRootCauseInstanceOf(TimeoutException.class);
-      await(tx::commit);
-    } finally {
-      await(blocker::close);
-    }
+    claimTimesOutBehindARowLock(impatient, id);
     TaskRepository tasks = new TaskRepository(pool, 5000);
     Optional<Task> claimedLate =
         await(
@@ -225,6 +212,18 @@ class TaskClaimsTest extends PoolTest {
     TaskClaims other = worker("other");
     long id = newTask("Process report");
     Claim held = await(() -> other.startProcessing(id)).orElseThrow();
+    claimTimesOutBehindARowLock(impatient, id);
+    // the late claim found the task held by another worker and claimed nothing: the holder's
+    // claim stays as it was
+    assertThat(await(impatient::releaseUncertain)).isZero();
+    assertThat(await(() -> other.completeProcessing(held))).isPresent();
+  }
+
+  /**
+   * Another transaction locks the row longer than {@code impatient}'s time limit: its claim call
+   * fails, then its transaction gets the lock and goes on once the other one commits.
+   */
+  private static void claimTimesOutBehindARowLock(TaskClaims impatient, long id) throws Exception {
     SqlConnection blocker = await(() -> pool.getConnection());
     try {
       Transaction tx = await(blocker::begin);
@@ -239,9 +238,5 @@ class TaskClaimsTest extends PoolTest {
     } finally {
       await(blocker::close);
     }
-    // the late claim found the task held by another worker and claimed nothing: the holder's
-    // claim stays as it was
-    assertThat(await(impatient::releaseUncertain)).isZero();
-    assertThat(await(() -> other.completeProcessing(held))).isPresent();
   }
 }
