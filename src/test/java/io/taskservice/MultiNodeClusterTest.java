@@ -15,7 +15,6 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -95,8 +94,7 @@ class MultiNodeClusterTest {
 
     TaskTable table = new TaskTable(vertx);
     Set<String> holders = new HashSet<>();
-    Progress spread =
-        new TaskClient(vertx, http.port()).createUntilHeldBy(2, table).await(30, TimeUnit.SECONDS);
+    Progress spread = createUntilBothWorkersHoldTasks(vertx, table);
     holders.addAll(spread.holders());
     long total = spread.total();
     Progress done =
@@ -129,11 +127,7 @@ class MultiNodeClusterTest {
     HazelcastInstance victimMember = newMember(before);
 
     TaskTable table = new TaskTable(vertx);
-    long total =
-        new TaskClient(vertx, http.port())
-            .createUntilHeldBy(2, table)
-            .await(30, TimeUnit.SECONDS)
-            .total();
+    long total = createUntilBothWorkersHoldTasks(vertx, table).total();
     cutOffDatabase(victim);
     List<Held> heldAtCrash = table.processing().await(10, TimeUnit.SECONDS);
     Future<Void> gone = vanishFromCluster(victim, victimMember);
@@ -145,12 +139,8 @@ class MultiNodeClusterTest {
 
     // A live holder finishes its tasks within their lease. The victim's tasks were finished only
     // after theirs ran out (that is when the survivor's sweep may take them over), all of them.
-    Map<Long, OffsetDateTime> finishedAt = table.finishedAt().await(10, TimeUnit.SECONDS);
-    Map<String, Set<Boolean>> afterLeaseByHolder = new HashMap<>();
-    for (Held held : heldAtCrash) {
-      boolean afterLease = finishedAt.get(held.id()).isAfter(held.leaseUntil());
-      afterLeaseByHolder.computeIfAbsent(held.holder(), h -> new HashSet<>()).add(afterLease);
-    }
+    Map<String, Set<Boolean>> afterLeaseByHolder =
+        table.finishedAfterLeaseByHolder(heldAtCrash).await(10, TimeUnit.SECONDS);
     assertThat(afterLeaseByHolder.values())
         .as("per holder at the crash: finished after the lease expired?")
         .contains(Set.of(true))
@@ -173,11 +163,7 @@ class MultiNodeClusterTest {
     Node stopping = startWorker(settings);
 
     TaskTable table = new TaskTable(vertx);
-    long total =
-        new TaskClient(vertx, http.port())
-            .createUntilHeldBy(2, table)
-            .await(30, TimeUnit.SECONDS)
-            .total();
+    long total = createUntilBothWorkersHoldTasks(vertx, table).total();
     long stopAt = System.nanoTime();
     workers.remove(stopping);
     stopping.close().await(30, TimeUnit.SECONDS);
@@ -202,6 +188,13 @@ class MultiNodeClusterTest {
         Await.until(vertx, Duration.ofSeconds(20), table::progress, p -> p.allFinished(30))
             .await(30, TimeUnit.SECONDS);
     assertThat(done.wrong()).as("tasks with the wrong outcome").isZero();
+  }
+
+  private static Progress createUntilBothWorkersHoldTasks(Vertx vertx, TaskTable table)
+      throws TimeoutException {
+    return new TaskClient(vertx, http.port())
+        .createUntilHeldBy(2, table)
+        .await(30, TimeUnit.SECONDS);
   }
 
   private Node startWorker(Map<String, String> overrides) throws TimeoutException {

@@ -10,10 +10,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -81,12 +79,8 @@ class ClusterProcessIT {
     assertThat(done.wrong()).as("tasks with the wrong outcome").isZero();
 
     // the victim's tasks were finished only after their lease ran out, and all of them were
-    Map<Long, OffsetDateTime> finishedAt = table.finishedAt().await(10, TimeUnit.SECONDS);
-    Map<String, Set<Boolean>> afterLeaseByHolder = new HashMap<>();
-    for (Held held : heldAtKill) {
-      boolean afterLease = finishedAt.get(held.id()).isAfter(held.leaseUntil());
-      afterLeaseByHolder.computeIfAbsent(held.holder(), h -> new HashSet<>()).add(afterLease);
-    }
+    Map<String, Set<Boolean>> afterLeaseByHolder =
+        table.finishedAfterLeaseByHolder(heldAtKill).await(10, TimeUnit.SECONDS);
     assertThat(afterLeaseByHolder.values())
         .as("per holder at the kill: finished after the lease expired?")
         .contains(Set.of(true))

@@ -80,15 +80,23 @@ public final class TaskTable {
                     .toList());
   }
 
-  /** When each finished task got its final status. */
-  public Future<Map<Long, OffsetDateTime>> finishedAt() {
+  /**
+   * Per holder of {@code held} (a snapshot of {@link #processing}): whether its tasks got their
+   * final status after their lease had run out — {@code {true}}, {@code {false}} or both.
+   */
+  public Future<Map<String, Set<Boolean>>> finishedAfterLeaseByHolder(List<Held> held) {
     return pool.query(FINISHED)
         .execute()
         .map(
             rows -> {
-              Map<Long, OffsetDateTime> at = new HashMap<>();
-              rows.forEach(r -> at.put(r.getLong("id"), r.getOffsetDateTime("updated_at")));
-              return at;
+              Map<Long, OffsetDateTime> finishedAt = new HashMap<>();
+              rows.forEach(r -> finishedAt.put(r.getLong("id"), r.getOffsetDateTime("updated_at")));
+              Map<String, Set<Boolean>> byHolder = new HashMap<>();
+              for (Held h : held) {
+                boolean afterLease = finishedAt.get(h.id()).isAfter(h.leaseUntil());
+                byHolder.computeIfAbsent(h.holder(), k -> new HashSet<>()).add(afterLease);
+              }
+              return byHolder;
             });
   }
 }
