@@ -2,12 +2,6 @@
 -- Usage: wrk ... -s get.lua http://host:port -- MIN_ID MAX_ID
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "report.lua")
 
-local threads = 0
-setup = function(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
-
 local min_id, max_id
 init = function(args)
   min_id = tonumber(args[1]) or 1

@@ -3,12 +3,6 @@
 -- Usage: wrk ... -s post.lua http://host:port
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "report.lua")
 
-local threads = 0
-setup = function(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
-
 local n = 0
 wrk.method = "POST"
 wrk.path = "/api/v1/tasks/"
