@@ -25,9 +25,8 @@ COPY pom.xml ./
 COPY .mvn/ .mvn/
 RUN mvn -B -q dependency:go-offline
 
-# 2. Sources and the packaged defaults (pom.xml packs conf/task-service.properties into the jar).
+# 2. Sources (the settings' defaults are declared in the code).
 COPY src/ src/
-COPY conf/ conf/
 # Tests need PostgreSQL (Testcontainers), which a docker build does not have: skip them here;
 # CI runs them.
 RUN mvn -B -DskipTests package \

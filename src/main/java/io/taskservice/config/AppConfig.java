@@ -1,54 +1,17 @@
 package io.taskservice.config;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
+import java.util.stream.Collectors;
 
 /**
- * The whole configuration, read once at start-up from {@code conf/task-service.properties} (the
- * documented defaults, packaged in the jar) overridden by environment variables of the same name.
- * Any value may instead be read from the file named by {@code <NAME>_FILE}.
+ * The whole configuration, read once at start-up from environment variables (or the files named by
+ * their {@code _FILE} twins) over the defaults declared in {@link Settings}, validated, and passed
+ * down. Accessors name the settings in Java terms; {@link #get} reads any setting.
  */
-public record AppConfig(
-    int httpPort,
-    int httpInstances,
-    int bodyLimitBytes,
-    String dbUrl,
-    int dbPoolSize,
-    long dbTimeoutMs,
-    Role role,
-    long processingDelayMs,
-    long leaseMs,
-    long sweepIntervalMs,
-    long newGraceMs,
-    int sweepBatch,
-    long shutdownGraceMs,
-    boolean cluster,
-    String clusterName,
-    String clusterHost,
-    int clusterPort,
-    int clusterBusPort,
-    List<String> clusterMembers,
-    LogFormat logFormat,
-    AccessLog accessLog,
-    List<String> allowedHosts,
-    List<String> apiTokens,
-    String tlsCert,
-    String tlsKey) {
-
-  static final String DEFAULTS = "conf/task-service.properties";
+public record AppConfig(Map<String, Object> values) {
 
   /** Which verticles a node runs. */
   public enum Role {
@@ -81,8 +44,42 @@ public record AppConfig(
     JSON
   }
 
+  /** Checks the rules between settings; each setting's own value was checked when read. */
+  public AppConfig {
+    values = Map.copyOf(values);
+    for (Setting<?> s : Settings.all()) {
+      if (!values.containsKey(s.name())) {
+        throw new IllegalArgumentException("no value for " + s.name());
+      }
+    }
+    int delay = value(values, Settings.PROCESSING_DELAY_MS);
+    int lease = value(values, Settings.LEASE_MS);
+    if (lease <= delay) {
+      throw new ConfigException(
+          "TASKS_LEASE_MS must be longer than TASKS_PROCESSING_DELAY_MS ("
+              + delay
+              + "), got "
+              + lease);
+    }
+    if (value(values, Settings.CLUSTER) && value(values, Settings.CLUSTER_NAME).isEmpty()) {
+      throw new ConfigException("TASKS_CLUSTER_NAME must not be empty when TASKS_CLUSTER is on");
+    }
+    if (value(values, Settings.TLS_CERT).isEmpty() != value(values, Settings.TLS_KEY).isEmpty()) {
+      throw new ConfigException("TASKS_TLS_CERT and TASKS_TLS_KEY must be set together");
+    }
+  }
+
   public static AppConfig fromEnvironment() {
     return load(System.getenv());
+  }
+
+  /** Reads every setting from {@code env} over the defaults; throws {@link ConfigException}. */
+  public static AppConfig load(Map<String, String> env) {
+    Map<String, Object> values = new HashMap<>();
+    for (Setting<?> s : Settings.all()) {
+      values.put(s.name(), s.read(env));
+    }
+    return new AppConfig(values);
   }
 
   /**
@@ -91,244 +88,164 @@ public record AppConfig(
    */
   public static LogFormat logFormat(Map<String, String> env) {
     try {
-      return new Values(defaults(), env).choice("TASKS_LOG_FORMAT", LogFormat.class);
-    } catch (ConfigException | IllegalStateException | UncheckedIOException e) {
+      return Settings.LOG_FORMAT.read(env);
+    } catch (ConfigException e) {
       return LogFormat.TEXT;
     }
   }
 
-  /** Reads the defaults and applies {@code env} over them; throws {@link ConfigException}. */
-  public static AppConfig load(Map<String, String> env) {
-    Values v = new Values(defaults(), env);
-    AppConfig config =
-        new AppConfig(
-            v.integer("TASKS_HTTP_PORT", 0, 65535),
-            v.integer("TASKS_HTTP_INSTANCES", 0, 256),
-            v.integer("TASKS_BODY_LIMIT_BYTES", 1024, Integer.MAX_VALUE),
-            v.dbUrl("TASKS_DB_URL"),
-            v.integer("TASKS_DB_POOL_SIZE", 1, 1000),
-            v.integer("TASKS_DB_TIMEOUT_MS", 100, 600_000),
-            v.choice("TASKS_ROLE", Role.class),
-            v.integer("TASKS_PROCESSING_DELAY_MS", 0, 86_400_000),
-            v.integer("TASKS_LEASE_MS", 1000, 86_400_000),
-            v.integer("TASKS_SWEEP_INTERVAL_MS", 50, 3_600_000),
-            v.integer("TASKS_NEW_GRACE_MS", 0, 3_600_000),
-            v.integer("TASKS_SWEEP_BATCH", 1, 100_000),
-            v.integer("TASKS_SHUTDOWN_GRACE_MS", 0, 3_600_000),
-            v.bool("TASKS_CLUSTER"),
-            v.string("TASKS_CLUSTER_NAME"),
-            v.string("TASKS_CLUSTER_HOST"),
-            v.integer("TASKS_CLUSTER_PORT", 1, 65535),
-            v.integer("TASKS_CLUSTER_BUS_PORT", 0, 65535),
-            v.list("TASKS_CLUSTER_MEMBERS"),
-            v.choice("TASKS_LOG_FORMAT", LogFormat.class),
-            v.choice("TASKS_ACCESS_LOG", AccessLog.class),
-            v.list("TASKS_ALLOWED_HOSTS"),
-            v.list("TASKS_API_TOKENS"),
-            v.path("TASKS_TLS_CERT"),
-            v.path("TASKS_TLS_KEY"));
-    if (config.leaseMs() <= config.processingDelayMs()) {
-      throw new ConfigException(
-          "TASKS_LEASE_MS must be longer than TASKS_PROCESSING_DELAY_MS ("
-              + config.processingDelayMs()
-              + "), got "
-              + config.leaseMs());
-    }
-    if (config.cluster() && config.clusterName().isEmpty()) {
-      throw new ConfigException("TASKS_CLUSTER_NAME must not be empty when TASKS_CLUSTER is on");
-    }
-    if (config.tlsCert().isEmpty() != config.tlsKey().isEmpty()) {
-      throw new ConfigException("TASKS_TLS_CERT and TASKS_TLS_KEY must be set together");
-    }
-    return config;
+  /** The value of {@code setting}. */
+  public <T> T get(Setting<T> setting) {
+    return value(values, setting);
   }
 
-  /** HTTP verticle instances to deploy: the configured number, or one per core. */
-  public int effectiveHttpInstances() {
-    return httpInstances > 0 ? httpInstances : Runtime.getRuntime().availableProcessors();
-  }
-
-  public boolean tls() {
-    return !tlsCert.isEmpty();
+  @SuppressWarnings("unchecked") // load put a value of the setting's type under its name
+  private static <T> T value(Map<String, Object> values, Setting<T> setting) {
+    return (T) values.get(setting.name());
   }
 
   /** The same configuration with other values, for tests and tools. */
   public AppConfig with(Map<String, String> overrides) {
-    Map<String, String> env = new HashMap<>(asMap());
+    Map<String, String> env = new HashMap<>();
+    for (Setting<?> s : Settings.all()) {
+      env.put(s.name(), text(s));
+    }
     env.putAll(overrides);
     return load(env);
   }
 
-  private Map<String, String> asMap() {
-    Map<String, String> m = new HashMap<>();
-    m.put("TASKS_HTTP_PORT", Integer.toString(httpPort));
-    m.put("TASKS_HTTP_INSTANCES", Integer.toString(httpInstances));
-    m.put("TASKS_BODY_LIMIT_BYTES", Integer.toString(bodyLimitBytes));
-    m.put("TASKS_DB_URL", dbUrl);
-    m.put("TASKS_DB_POOL_SIZE", Integer.toString(dbPoolSize));
-    m.put("TASKS_DB_TIMEOUT_MS", Long.toString(dbTimeoutMs));
-    m.put("TASKS_ROLE", role.name());
-    m.put("TASKS_PROCESSING_DELAY_MS", Long.toString(processingDelayMs));
-    m.put("TASKS_LEASE_MS", Long.toString(leaseMs));
-    m.put("TASKS_SWEEP_INTERVAL_MS", Long.toString(sweepIntervalMs));
-    m.put("TASKS_NEW_GRACE_MS", Long.toString(newGraceMs));
-    m.put("TASKS_SWEEP_BATCH", Integer.toString(sweepBatch));
-    m.put("TASKS_SHUTDOWN_GRACE_MS", Long.toString(shutdownGraceMs));
-    m.put("TASKS_CLUSTER", Boolean.toString(cluster));
-    m.put("TASKS_CLUSTER_NAME", clusterName);
-    m.put("TASKS_CLUSTER_HOST", clusterHost);
-    m.put("TASKS_CLUSTER_PORT", Integer.toString(clusterPort));
-    m.put("TASKS_CLUSTER_BUS_PORT", Integer.toString(clusterBusPort));
-    m.put("TASKS_CLUSTER_MEMBERS", String.join(",", clusterMembers));
-    m.put("TASKS_LOG_FORMAT", logFormat.name());
-    m.put("TASKS_ACCESS_LOG", accessLog.name());
-    m.put("TASKS_ALLOWED_HOSTS", String.join(",", allowedHosts));
-    m.put("TASKS_API_TOKENS", String.join(",", apiTokens));
-    m.put("TASKS_TLS_CERT", tlsCert);
-    m.put("TASKS_TLS_KEY", tlsKey);
-    return m;
+  public int httpPort() {
+    return get(Settings.HTTP_PORT);
   }
 
-  @Override
-  public String toString() {
-    // never print secrets: the database password and the API tokens
-    return "AppConfig[httpPort="
-        + httpPort
-        + ", role="
-        + role
-        + ", db="
-        + redactedDbUrl()
-        + ", poolSize="
-        + dbPoolSize
-        + ", delayMs="
-        + processingDelayMs
-        + ", leaseMs="
-        + leaseMs
-        + ", cluster="
-        + cluster
-        + ", apiTokens="
-        + apiTokens.size()
-        + ", tls="
-        + tls()
-        + "]";
+  public int httpInstances() {
+    return get(Settings.HTTP_INSTANCES);
+  }
+
+  /** HTTP verticle instances to deploy: the configured number, or one per core. */
+  public int effectiveHttpInstances() {
+    int n = httpInstances();
+    return n > 0 ? n : Runtime.getRuntime().availableProcessors();
+  }
+
+  public int bodyLimitBytes() {
+    return get(Settings.BODY_LIMIT_BYTES);
+  }
+
+  public String dbUrl() {
+    return get(Settings.DB_URL);
   }
 
   /** The database URL without its password, for logs. */
   public String redactedDbUrl() {
-    return dbUrl.replaceFirst("//([^:/@]*):[^@]*@", "//$1:***@");
+    return Settings.DB_URL.show(dbUrl());
   }
 
-  private static Properties defaults() {
-    Properties p = new Properties();
-    try (InputStream in = AppConfig.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
-      if (in == null) {
-        throw new IllegalStateException(DEFAULTS + " is missing from the classpath");
-      }
-      p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return p;
+  public int dbPoolSize() {
+    return get(Settings.DB_POOL_SIZE);
   }
 
-  /** Raw values: environment (or its _FILE twin) first, then the packaged defaults. */
-  private record Values(Properties defaults, Map<String, String> env) {
-    String raw(String name) {
-      String fileName = env.get(name + "_FILE");
-      if (fileName != null && !fileName.isBlank()) {
-        try {
-          return Files.readString(Path.of(fileName.trim()), StandardCharsets.UTF_8).trim();
-        } catch (IOException | RuntimeException e) {
-          throw new ConfigException(name + "_FILE names a file that cannot be read: " + fileName);
-        }
-      }
-      String value = env.get(name);
-      if (value == null) {
-        value = defaults.getProperty(name);
-      }
-      if (value == null) {
-        throw new ConfigException(name + " has no value and no default");
-      }
-      return value.trim();
-    }
+  public long dbTimeoutMs() {
+    return get(Settings.DB_TIMEOUT_MS);
+  }
 
-    String string(String name) {
-      return raw(name);
-    }
+  public Role role() {
+    return get(Settings.ROLE);
+  }
 
-    String path(String name) {
-      String value = raw(name);
-      if (!value.isEmpty() && !Files.isReadable(Path.of(value))) {
-        throw new ConfigException(name + " must name a readable file, got '" + value + "'");
-      }
-      return value;
-    }
+  public long processingDelayMs() {
+    return get(Settings.PROCESSING_DELAY_MS);
+  }
 
-    int integer(String name, int min, int max) {
-      String value = raw(name);
-      try {
-        long n = Long.parseLong(value);
-        if (n >= min && n <= max) {
-          return (int) n;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-      throw new ConfigException(
-          name + " must be an integer from " + min + " to " + max + ", got '" + value + "'");
-    }
+  public long leaseMs() {
+    return get(Settings.LEASE_MS);
+  }
 
-    boolean bool(String name) {
-      String value = raw(name).toLowerCase(Locale.ROOT);
-      return switch (value) {
-        case "true", "1", "yes", "on" -> true;
-        case "false", "0", "no", "off", "" -> false;
-        default -> throw new ConfigException(name + " must be true or false, got '" + value + "'");
-      };
-    }
+  public long sweepIntervalMs() {
+    return get(Settings.SWEEP_INTERVAL_MS);
+  }
 
-    <E extends Enum<E>> E choice(String name, Class<E> type) {
-      String value = raw(name);
-      for (E e : type.getEnumConstants()) {
-        if (e.name().equalsIgnoreCase(value)) {
-          return e;
-        }
-      }
-      throw new ConfigException(
-          name
-              + " must be one of "
-              + Arrays.stream(type.getEnumConstants())
-                  .map(e -> e.name().toLowerCase(Locale.ROOT))
-                  .toList()
-              + ", got '"
-              + value
-              + "'");
-    }
+  public long newGraceMs() {
+    return get(Settings.NEW_GRACE_MS);
+  }
 
-    List<String> list(String name) {
-      return Arrays.stream(raw(name).split(","))
-          .map(String::trim)
-          .filter(s -> !s.isEmpty())
-          .toList();
-    }
+  public int sweepBatch() {
+    return get(Settings.SWEEP_BATCH);
+  }
 
-    String dbUrl(String name) {
-      String value = raw(name);
-      try {
-        URI uri = new URI(value);
-        String scheme = uri.getScheme();
-        if (("postgresql".equals(scheme) || "postgres".equals(scheme))
-            && uri.getHost() != null
-            && uri.getPath() != null
-            && uri.getPath().length() > 1) {
-          return value;
-        }
-      } catch (URISyntaxException e) {
-        // reported below
-      }
-      // the value may hold a password: do not echo it
-      throw new ConfigException(
-          name + " must look like postgresql://user:password@host:port/database");
+  public long shutdownGraceMs() {
+    return get(Settings.SHUTDOWN_GRACE_MS);
+  }
+
+  public boolean cluster() {
+    return get(Settings.CLUSTER);
+  }
+
+  public String clusterName() {
+    return get(Settings.CLUSTER_NAME);
+  }
+
+  public String clusterHost() {
+    return get(Settings.CLUSTER_HOST);
+  }
+
+  public int clusterPort() {
+    return get(Settings.CLUSTER_PORT);
+  }
+
+  public int clusterBusPort() {
+    return get(Settings.CLUSTER_BUS_PORT);
+  }
+
+  public List<String> clusterMembers() {
+    return get(Settings.CLUSTER_MEMBERS);
+  }
+
+  public LogFormat logFormat() {
+    return get(Settings.LOG_FORMAT);
+  }
+
+  public AccessLog accessLog() {
+    return get(Settings.ACCESS_LOG);
+  }
+
+  public List<String> allowedHosts() {
+    return get(Settings.ALLOWED_HOSTS);
+  }
+
+  public List<String> apiTokens() {
+    return get(Settings.API_TOKENS);
+  }
+
+  public String tlsCert() {
+    return get(Settings.TLS_CERT);
+  }
+
+  public String tlsKey() {
+    return get(Settings.TLS_KEY);
+  }
+
+  public boolean tls() {
+    return !tlsCert().isEmpty();
+  }
+
+  /** Every setting with its value, secrets redacted: safe for logs. */
+  @Override
+  public String toString() {
+    Map<String, String> shown = new LinkedHashMap<>();
+    for (Setting<?> s : Settings.all()) {
+      shown.put(s.name(), shown(s));
     }
+    return shown.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(", ", "AppConfig[", "]"));
+  }
+
+  private <T> String text(Setting<T> s) {
+    return s.format(get(s));
+  }
+
+  private <T> String shown(Setting<T> s) {
+    return s.show(get(s));
   }
 }
