@@ -96,6 +96,7 @@ public final class Node {
           startup =
               migrate()
                   .onSuccess(n -> schema.up())
+                  .compose(n -> deployCounts())
                   .compose(
                       n -> config.role().processes() ? deployWorker() : Future.succeededFuture());
         });
@@ -140,6 +141,11 @@ public final class Node {
                   rootMessage(failure));
               return Future.succeededFuture("");
             });
+  }
+
+  /** Every node folds the exact counts (any number of nodes may fold at once). */
+  private Future<String> deployCounts() {
+    return vertx.deployVerticle(ops.countsVerticle(pool)).onSuccess(deployments::add);
   }
 
   private Future<String> deployWorker() {

@@ -70,7 +70,8 @@ public final class TestDatabase {
     }
   }
 
-  private static Connection connect() throws SQLException {
+  /** A new JDBC connection to the test database, as the service's own user. */
+  public static Connection connect() throws SQLException {
     AppConfig config = AppConfig.load(Map.of("TASKS_DB_URL", url()));
     var options = io.taskservice.db.Database.connectOptions(config);
     String jdbc =

@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.taskservice.api.ApiMetrics;
 import io.taskservice.api.HttpSetup;
 import io.taskservice.config.AppConfig;
+import io.taskservice.db.TaskCounts;
 import io.taskservice.domain.ClaimReason;
 import io.taskservice.domain.Completion;
 import io.taskservice.worker.WorkerStats;
@@ -13,6 +14,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -88,6 +90,11 @@ public final class Operations {
         metrics.error();
       }
     };
+  }
+
+  /** Folds the exact counts and feeds them to the metrics; one per node. */
+  public CountsVerticle countsVerticle(Pool pool) {
+    return new CountsVerticle(new TaskCounts(pool, config.dbTimeoutMs()), metrics::stored);
   }
 
   /** TLS, security controls and operator routes for the node's HTTP servers. */

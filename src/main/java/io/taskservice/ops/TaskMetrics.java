@@ -20,9 +20,10 @@ import java.util.concurrent.atomic.LongAdder;
  * The task meters, in Prometheus terms: {@code tasks_created_total}, {@code
  * tasks_finished_total{status}}, {@code tasks_in_flight}, {@code tasks_recovered_total{reason}},
  * {@code tasks_completion_seconds} (a histogram of the time from creation to the final status),
- * {@code tasks_worker_errors_total} and {@code tasks_worker_consumers}. Every series exists from
- * the start (at 0), so that rates and alerts work before the first event. Thread-safe: one instance
- * per node serves all its verticles.
+ * {@code tasks_worker_errors_total}, {@code tasks_worker_consumers} and {@code
+ * tasks_stored{status}} (the tasks in the database per status, exact as of the last fold, about a
+ * second ago; NaN until the first). Every series exists from the start (at 0), so that rates and
+ * alerts work before the first event. Thread-safe: one instance per node serves all its verticles.
  */
 public final class TaskMetrics implements ApiMetrics, WorkerStats {
   private final LongAdder created = new LongAdder();
@@ -32,6 +33,7 @@ public final class TaskMetrics implements ApiMetrics, WorkerStats {
   private final Timer completion;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger consumers = new AtomicInteger();
+  private volatile Map<TaskStatus, Long> stored = Map.of();
 
   public TaskMetrics(MeterRegistry registry, long processingDelayMs, long leaseMs) {
     for (TaskStatus status : new TaskStatus[] {TaskStatus.DONE, TaskStatus.FAILED}) {
@@ -68,6 +70,22 @@ public final class TaskMetrics implements ApiMetrics, WorkerStats {
     Gauge.builder("tasks.worker.consumers", consumers, AtomicInteger::get)
         .description("Task consumers registered on the event bus by this node")
         .register(registry);
+    for (TaskStatus status : TaskStatus.values()) {
+      Gauge.builder("tasks.stored", this, m -> m.stored(status))
+          .description("Tasks in the database per status (all nodes' tasks, exact each second)")
+          .tag("status", status.wire())
+          .register(registry);
+    }
+  }
+
+  /** The exact counts per status, as read after the latest fold of the counts. */
+  public void stored(Map<TaskStatus, Long> counts) {
+    stored = Map.copyOf(counts);
+  }
+
+  private double stored(TaskStatus status) {
+    Long n = stored.get(status);
+    return n == null ? Double.NaN : n;
   }
 
   /**

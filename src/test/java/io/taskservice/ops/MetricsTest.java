@@ -106,6 +106,27 @@ class MetricsTest {
   }
 
   @Test
+  void storedTasksPerStatusFollowTheExactCountsIncludingHandTypedSql(Vertx vertx) {
+    client.create("ab"); // done
+    TestDatabase.execute(
+        "INSERT INTO tasks (title, status, result)"
+            + " SELECT 'imported', 'failed', 'error' FROM generate_series(1, 7)");
+
+    eventually(
+        vertx,
+        WAIT,
+        () -> {
+          String scrape = scrape();
+          return metric(scrape, "tasks_stored{status=\"done\"}") == 1.0
+              && metric(scrape, "tasks_stored{status=\"failed\"}") == 7.0
+              && metric(scrape, "tasks_stored{status=\"new\"}") == 0.0
+              && metric(scrape, "tasks_stored{status=\"processing\"}") == 0.0;
+        });
+    TestDatabase.execute("DELETE FROM tasks WHERE status = 'failed'");
+    eventually(vertx, WAIT, () -> metric(scrape(), "tasks_stored{status=\"failed\"}") == 0.0);
+  }
+
+  @Test
   void vertxAndJvmMetricsAreServedToo() {
     client.get("/api/v1/tasks/");
 

@@ -1,0 +1,58 @@
+package io.taskservice.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.taskservice.TestDatabase;
+import io.taskservice.config.AppConfig;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The statements whose cost must not grow with the table have an index path under the service's own
+ * session settings ({@code enable_seqscan=off} turns a missing index into a plan costed in the
+ * billions rather than an error, so only the plan shows it), as generic plans of prepared
+ * statements, which is what the service ends up running.
+ */
+class PlansTest {
+  /** The generic plan of {@code sql} (with {@code $n} placeholders of {@code types}). */
+  static String plan(String sql, String types, String args) {
+    try (Connection c = TestDatabase.connect();
+        Statement s = c.createStatement()) {
+      Map<String, String> session =
+          Database.connectOptions(AppConfig.load(Map.of("TASKS_DB_URL", TestDatabase.url())))
+              .getProperties();
+      for (Map.Entry<String, String> setting : session.entrySet()) {
+        s.execute("SET " + setting.getKey() + " = '" + setting.getValue() + "'");
+      }
+      s.execute("SET plan_cache_mode = force_generic_plan");
+      s.execute("PREPARE planned" + (types.isEmpty() ? "" : "(" + types + ")") + " AS " + sql);
+      StringBuilder plan = new StringBuilder();
+      try (ResultSet rows =
+          s.executeQuery("EXPLAIN EXECUTE planned" + (args.isEmpty() ? "" : "(" + args + ")"))) {
+        while (rows.next()) {
+          plan.append(rows.getString(1)).append('\n');
+        }
+      }
+      return plan.toString();
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  static void assertIndexed(String sql, String types, String args) {
+    String plan = plan(sql, types, args);
+    assertThat(plan).as(sql).doesNotContain("Seq Scan");
+  }
+
+  @Test
+  void countsAndTheirFoldReadTheCountsThroughItsIndex() {
+    assertIndexed(TaskCounts.COUNT_ALL, "", "");
+    assertIndexed(TaskCounts.COUNT_BY_STATUS, "text", "'done'");
+    assertIndexed(TaskCounts.ALL, "", "");
+    assertIndexed(TaskCounts.FOLD, "", "");
+  }
+}
