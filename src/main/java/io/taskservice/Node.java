@@ -5,11 +5,13 @@ import io.taskservice.cluster.ClusterSetup;
 import io.taskservice.config.AppConfig;
 import io.taskservice.db.Database;
 import io.taskservice.db.Migrations;
+import io.taskservice.db.WorkerLoads;
 import io.taskservice.domain.TitleParityPolicy;
 import io.taskservice.ops.Metrics;
 import io.taskservice.ops.Operations;
 import io.taskservice.ops.OpsHttpVerticle;
 import io.taskservice.ops.Readiness;
+import io.taskservice.stats.ClusterStats;
 import io.taskservice.worker.TaskWorkerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -19,6 +21,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.sqlclient.Pool;
 import java.net.ConnectException;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -103,11 +106,14 @@ public final class Node {
   }
 
   private Future<String> deployHttp() {
+    // one per node: every HTTP verticle and every viewer share its figures
+    ClusterStats stats =
+        new ClusterStats(null, new WorkerLoads(pool, config.dbTimeoutMs()), Clock.systemUTC());
     return vertx
         .deployVerticle(
             () -> {
               HttpVerticle verticle =
-                  new HttpVerticle(config, pool, ops.apiMetrics(), ops.httpSetup());
+                  new HttpVerticle(config, pool, ops.apiMetrics(), ops.httpSetup(), stats);
               port.set(verticle::port);
               return verticle;
             },

@@ -3,6 +3,7 @@ package io.taskservice.api;
 import io.taskservice.bus.Addresses;
 import io.taskservice.config.AppConfig;
 import io.taskservice.db.TaskRepository;
+import io.taskservice.stats.ClusterStats;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -34,16 +35,20 @@ public final class HttpVerticle extends VerticleBase {
   private final Pool pool;
   private final ApiMetrics metrics;
   private final HttpSetup setup;
+  private final ClusterStats stats;
   private HttpServer server;
 
   /**
    * @param setup TLS, security controls and operator routes (health, metrics)
+   * @param stats the dashboard's figures, one per node
    */
-  public HttpVerticle(AppConfig config, Pool pool, ApiMetrics metrics, HttpSetup setup) {
+  public HttpVerticle(
+      AppConfig config, Pool pool, ApiMetrics metrics, HttpSetup setup, ClusterStats stats) {
     this.config = config;
     this.pool = pool;
     this.metrics = metrics;
     this.setup = setup;
+    this.stats = stats;
   }
 
   @Override
@@ -89,6 +94,7 @@ public final class HttpVerticle extends VerticleBase {
         .addHandler(api::create);
     operation(builder, "listTasks").addHandler(api::list);
     operation(builder, "retrieveTask").addHandler(api::retrieve);
+    operation(builder, "getStats").addHandler(new StatsApi(stats)::read);
     Router router = builder.createRouter();
     // the request log, then the security controls, before anything the builder added: a request
     // is logged whatever happens to it, and rejected before its body is read
@@ -99,6 +105,7 @@ public final class HttpVerticle extends VerticleBase {
     }
     ApiRoutes.mount(router, api::list, api::retrieve);
     SwaggerUi.mount(router, contractText);
+    DashboardPage.shared().mount(router);
     setup.operatorRoutes().handle(router);
     ApiFailureHandler failures = new ApiFailureHandler();
     router.route().failureHandler(failures);

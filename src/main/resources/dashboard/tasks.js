@@ -1,0 +1,146 @@
+// The latest tasks, newest first, optionally of one status. Filled by a list call, then kept up to
+// date by the event stream: a row changes in place when its task changes.
+
+import { getJson } from './api.js';
+import { formatTime, statusBadge, STATUSES } from './format.js';
+
+const SHOWN = 25;
+const RANK = { new: 0, processing: 1, done: 2, failed: 2 };
+
+export class LatestTasks {
+  constructor(body, note, openHistory) {
+    this.body = body;
+    this.note = note;
+    this.openHistory = openHistory;
+    this.status = '';
+    this.tasks = new Map();
+    this.rows = new Map();
+    this.loaded = false;
+    this.listing = 0;
+    // changes the stream delivers while a list call is on its way: applied again on its result
+    this.duringList = null;
+  }
+
+  // Re-lists from the API (at start, on a filter change, on a stream reset).
+  async list() {
+    const ticket = ++this.listing;
+    const query = new URLSearchParams({ page_size: String(SHOWN), cursor: '' });
+    if (this.status) query.set('status', this.status);
+    this.duringList = [];
+    let page;
+    try {
+      page = await getJson(`/api/v1/tasks/?${query}`);
+    } finally {
+      if (ticket === this.listing && !page) this.duringList = null;
+    }
+    if (ticket !== this.listing) return;
+    const changes = this.duringList;
+    this.duringList = null;
+    this.tasks.clear();
+    for (const task of page.results) this.tasks.set(task.id, task);
+    for (const task of changes) this.apply(task, false);
+    this.loaded = true;
+    this.render();
+  }
+
+  setFilter(status) {
+    if (!STATUSES.includes(status)) status = '';
+    this.status = status;
+    this.loaded = false;
+    this.tasks.clear();
+    this.render();
+    return this.list();
+  }
+
+  // One change from the stream.
+  apply(task, render = true) {
+    if (this.duringList) this.duringList.push(task);
+    const known = this.tasks.get(task.id);
+    // a change may arrive twice around a resume, or after the list already showed a later state
+    if (known && !isNewer(task, known)) return;
+    if (this.status && task.status !== this.status) {
+      if (known) this.tasks.delete(task.id);
+    } else {
+      this.tasks.set(task.id, task);
+    }
+    if (render) this.render();
+  }
+
+  render() {
+    const shown = [...this.tasks.values()].sort((a, b) => b.id - a.id).slice(0, SHOWN);
+    // keep the model as small as what is shown
+    if (this.loaded && this.tasks.size > SHOWN) {
+      this.tasks = new Map(shown.map((task) => [task.id, task]));
+    }
+    const wanted = new Set(shown.map((task) => task.id));
+    for (const [id, row] of this.rows) {
+      if (!wanted.has(id)) {
+        row.remove();
+        this.rows.delete(id);
+      }
+    }
+    let previous = null;
+    for (const task of shown) {
+      let row = this.rows.get(task.id);
+      if (!row) {
+        row = this.createRow(task);
+        this.rows.set(task.id, row);
+      } else if (row.dataset.status !== task.status || row.dataset.updated !== task.updated_at) {
+        this.updateRow(row, task);
+      }
+      const place = previous ? previous.nextSibling : this.body.firstChild;
+      if (place !== row) this.body.insertBefore(row, place);
+      previous = row;
+    }
+    this.note.textContent = !this.loaded
+      ? 'Loading…'
+      : shown.length === 0
+        ? (this.status ? `No ${this.status} task.` : 'No task yet.')
+        : '';
+  }
+
+  createRow(task) {
+    const row = document.createElement('tr');
+    row.dataset.id = String(task.id);
+    const id = document.createElement('td');
+    id.className = 'num';
+    id.textContent = String(task.id);
+    const title = document.createElement('td');
+    title.className = 'title';
+    const open = document.createElement('button');
+    open.type = 'button';
+    open.className = 'link';
+    open.textContent = task.title;
+    open.setAttribute('aria-label', `History of task ${task.id}: ${task.title}`);
+    open.addEventListener('click', () => this.openHistory(task.id, task.title));
+    title.append(open);
+    const status = document.createElement('td');
+    status.className = 'status';
+    const when = document.createElement('td');
+    when.className = 'when';
+    row.append(id, title, status, when);
+    this.updateRow(row, task, false);
+    return row;
+  }
+
+  updateRow(row, task, highlight = true) {
+    row.dataset.status = task.status;
+    row.dataset.updated = task.updated_at;
+    const status = row.children[2];
+    status.replaceChildren(statusBadge(task.status));
+    if (task.result) status.title = `result: ${task.result}`;
+    row.children[3].textContent = formatTime(task.updated_at);
+    if (highlight) {
+      row.classList.remove('changed');
+      // restart the highlight animation
+      void row.offsetWidth;
+      row.classList.add('changed');
+    }
+  }
+}
+
+function isNewer(task, known) {
+  const rank = RANK[task.status] - RANK[known.status];
+  if (rank !== 0) return rank > 0;
+  return Date.parse(task.updated_at) > Date.parse(known.updated_at);
+}
