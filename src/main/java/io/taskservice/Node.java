@@ -5,6 +5,7 @@ import io.taskservice.cluster.ClusterSetup;
 import io.taskservice.config.AppConfig;
 import io.taskservice.db.Database;
 import io.taskservice.db.Migrations;
+import io.taskservice.db.TaskCounts;
 import io.taskservice.db.WorkerLoads;
 import io.taskservice.domain.TitleParityPolicy;
 import io.taskservice.ops.Metrics;
@@ -108,7 +109,10 @@ public final class Node {
   private Future<String> deployHttp() {
     // one per node: every HTTP verticle and every viewer share its figures
     ClusterStats stats =
-        new ClusterStats(null, new WorkerLoads(pool, config.dbTimeoutMs()), Clock.systemUTC());
+        new ClusterStats(
+            new TaskCounts(pool, config.dbTimeoutMs())::all,
+            new WorkerLoads(pool, config.dbTimeoutMs()),
+            Clock.systemUTC());
     return vertx
         .deployVerticle(
             () -> {

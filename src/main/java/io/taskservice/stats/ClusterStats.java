@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -31,10 +32,21 @@ public final class ClusterStats {
    */
   public ClusterStats(
       Supplier<Future<Map<TaskStatus, Long>>> counts, WorkerLoads workers, Clock clock) {
+    this(counts, workers, clock, System::nanoTime);
+  }
+
+  /**
+   * @param nanoTime the monotonic clock that ages the figures read from the database
+   */
+  ClusterStats(
+      Supplier<Future<Map<TaskStatus, Long>>> counts,
+      WorkerLoads workers,
+      Clock clock,
+      LongSupplier nanoTime) {
     this.clock = clock;
     this.activity = new TaskActivity(clock.instant());
-    this.counts = counts == null ? null : new SharedRead<>(counts, REFRESH_MS, System::nanoTime);
-    this.workers = new SharedRead<>(workers::read, REFRESH_MS, System::nanoTime);
+    this.counts = counts == null ? null : new SharedRead<>(counts, REFRESH_MS, nanoTime);
+    this.workers = new SharedRead<>(workers::read, REFRESH_MS, nanoTime);
   }
 
   /** One change of one task, as the change feed reports it (any node's change). */

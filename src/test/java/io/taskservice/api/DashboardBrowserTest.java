@@ -2,6 +2,7 @@ package io.taskservice.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.taskservice.Await;
 import io.taskservice.Node;
 import io.taskservice.TestDatabase;
 import java.io.File;
@@ -148,6 +149,31 @@ class DashboardBrowserTest {
     waiting().until(d -> text("create-message").contains("may not be blank"));
     assertThat(browser.findElement(By.id("create-title")).getAttribute("aria-invalid"))
         .isEqualTo("true");
+  }
+
+  @Test
+  void theCountsAreTheApis() {
+    for (String title : new String[] {"even", "odd", "four", "three", "ab"}) {
+      api.create(title);
+    }
+    browser.get(url());
+
+    Await.until(
+        "every task is final",
+        PATIENCE,
+        () -> apiCount("new") + apiCount("processing"),
+        unfinished -> unfinished == 0);
+    for (String status : new String[] {"new", "processing", "done", "failed"}) {
+      String expected = Long.toString(apiCount(status));
+      waiting().until(d -> text("count-" + status).equals(expected));
+    }
+    assertThat(text("count-done")).isEqualTo("3");
+    assertThat(text("count-failed")).isEqualTo("2");
+  }
+
+  /** The list's {@code count} for one status, as a DRF client reads it. */
+  private static long apiCount(String status) {
+    return api.get("/api/v1/tasks/?status=" + status).bodyAsJsonObject().getLong("count");
   }
 
   private void screenshot(String name) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.TestDatabase;
 import io.taskservice.db.Database;
+import io.taskservice.db.TaskCounts;
 import io.taskservice.db.WorkerLoads;
 import io.taskservice.domain.Task;
 import io.taskservice.domain.TaskStatus;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,38 +43,42 @@ class ClusterStatsTest {
   }
 
   @Test
-  void tenViewersCostTheDatabaseOneRead() throws Exception {
-    ClusterStats stats = new ClusterStats(null, new WorkerLoads(pool, 5000), Clock.systemUTC());
+  void tenViewersCostTheDatabaseOneReadOfEach() throws Exception {
+    TestDatabase.execute(
+        "INSERT INTO tasks (title, status, claimed_by) VALUES ('a', 'processing', 'worker-1'),"
+            + " ('b', 'done', NULL), ('c', 'done', NULL)");
+    AtomicLong nanoTime = new AtomicLong();
+    ClusterStats stats =
+        new ClusterStats(
+            new TaskCounts(pool, 5000)::all,
+            new WorkerLoads(pool, 5000),
+            Clock.systemUTC(),
+            nanoTime::get);
     List<Future<ClusterStats.Stats>> viewers = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       viewers.add(stats.read());
     }
     Future.all(viewers).await(10, TimeUnit.SECONDS);
-    // and again at once: still fresh, from memory
+    // ten more within the second: from memory
+    nanoTime.addAndGet(TimeUnit.MILLISECONDS.toNanos(ClusterStats.REFRESH_MS - 1));
     for (int i = 0; i < 10; i++) {
-      stats.read().await(10, TimeUnit.SECONDS);
+      viewers.add(stats.read());
     }
+    Future.all(viewers).await(10, TimeUnit.SECONDS);
 
-    assertThat(stats.databaseReads()).isEqualTo(1);
-  }
-
-  @Test
-  void countsAreReadFromTheirSourceOncePerRefresh() throws Exception {
-    List<Integer> reads = new ArrayList<>();
-    ClusterStats stats =
-        new ClusterStats(
-            () -> {
-              reads.add(1);
-              return Future.succeededFuture(Map.of(TaskStatus.DONE, 7L));
-            },
-            new WorkerLoads(pool, 5000),
-            Clock.systemUTC());
-
-    ClusterStats.Stats first = stats.read().await(10, TimeUnit.SECONDS);
+    // one read of the counts, one of the workers
+    assertThat(stats.databaseReads()).isEqualTo(2);
+    // a second later, the next viewer reads them again
+    nanoTime.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
     stats.read().await(10, TimeUnit.SECONDS);
-
-    assertThat(first.counts()).contains(Map.of(TaskStatus.DONE, 7L));
-    assertThat(reads).hasSize(1);
+    assertThat(stats.databaseReads()).isEqualTo(4);
+    for (Future<ClusterStats.Stats> viewer : viewers) {
+      assertThat(viewer.result().counts().orElseThrow())
+          .containsEntry(TaskStatus.DONE, 2L)
+          .containsEntry(TaskStatus.PROCESSING, 1L)
+          .containsEntry(TaskStatus.NEW, 0L);
+      assertThat(viewer.result().workers()).containsExactly(new WorkerLoads.Load("worker-1", 1));
+    }
   }
 
   @Test
