@@ -26,6 +26,12 @@ public final class Database {
   /** relation does not exist: the schema has not been migrated yet. */
   private static final String UNDEFINED_TABLE = "42P01";
 
+  /** lock_timeout ran out: the rows are held by someone else for now. */
+  private static final String LOCK_NOT_AVAILABLE = "55P03";
+
+  /** PostgreSQL aborted the transaction to let others go on; it rolled back and may run again. */
+  private static final Set<String> RETRYABLE = Set.of("40P01", "40001");
+
   private Database() {}
 
   public static PgConnectOptions connectOptions(AppConfig config) {
@@ -44,11 +50,29 @@ public final class Database {
     // jit_above_cost: PostgreSQL would JIT-compile it on every execution (tens of ms for a
     // statement that runs in microseconds). No statement of the service gains from JIT.
     session.put("jit", "off");
+    // The server ends what the client gave up on: without these a statement whose call timed out
+    // runs on, holding its locks and its connection, and may even commit much later.
+    session.put("statement_timeout", Long.toString(statementTimeoutMs(config.dbTimeoutMs())));
+    session.put("lock_timeout", Long.toString(lockTimeoutMs(config.dbTimeoutMs())));
     return options
         .setProperties(session)
         .setCachePreparedStatements(true)
         .setPreparedStatementCacheMaxSize(64)
         .setPipeliningLimit(256);
+  }
+
+  /**
+   * The server's limit for one statement: a little below the call's limit, which also counts the
+   * wait for a connection and the round trips, so that the statement is usually stopped (and its
+   * transaction rolled back) by the time the call gives up.
+   */
+  public static long statementTimeoutMs(long dbTimeoutMs) {
+    return Math.max(1, dbTimeoutMs * 9 / 10);
+  }
+
+  /** The server's limit for one lock wait: below the statement's, so that it is named as such. */
+  public static long lockTimeoutMs(long dbTimeoutMs) {
+    return Math.max(1, dbTimeoutMs * 8 / 10);
   }
 
   /** One pool per node, shared by all verticles of the process. */
@@ -88,6 +112,11 @@ public final class Database {
                         : failure));
   }
 
+  /** A deadlock or serialization failure: the transaction rolled back and may simply run again. */
+  static boolean isRetryable(Throwable failure) {
+    return failure instanceof DatabaseException db && RETRYABLE.contains(db.getSqlState());
+  }
+
   static boolean isUnavailable(Throwable failure) {
     if (failure instanceof StoreUnavailableException) {
       return true;
@@ -96,6 +125,7 @@ public final class Database {
       String state = db.getSqlState();
       return state == null
           || UNDEFINED_TABLE.equals(state)
+          || LOCK_NOT_AVAILABLE.equals(state)
           || (state.length() == 5 && UNAVAILABLE_CLASSES.contains(state.substring(0, 2)));
     }
     // connection refused, reset or lost, a wait for a pooled connection or the call's time limit

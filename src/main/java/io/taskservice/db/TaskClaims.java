@@ -5,6 +5,7 @@ import io.taskservice.domain.ClaimReason;
 import io.taskservice.domain.Completion;
 import io.taskservice.domain.Outcome;
 import io.taskservice.domain.OutcomePolicy;
+import io.taskservice.domain.TaskResult;
 import io.taskservice.domain.TaskStatus;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -15,12 +16,18 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The worker's SQL: {@code start_processing} and {@code complete_processing} as in the reference
@@ -41,26 +48,43 @@ public final class TaskClaims {
           + " WHERE (status = 'new' AND created_at < now() - $1 * interval '1 millisecond')"
           + " OR (status = 'processing' AND lease_until < now())"
           + " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED";
+  // the lease counts from now, not from the transaction's start: time spent waiting for a row
+  // lock must not shorten it
   static final String CLAIM =
       "UPDATE tasks SET status = $2, claim_token = $3, claimed_by = $4,"
-          + " lease_until = now() + $5 * interval '1 millisecond', updated_at = now()"
+          + " lease_until = clock_timestamp() + $5 * interval '1 millisecond', updated_at = now()"
           + " WHERE id = ANY($1)";
   static final String LOCK_FOR_COMPLETION =
-      "SELECT id, title, status, claim_token FROM tasks WHERE id = ANY($1) ORDER BY id FOR UPDATE";
+      "SELECT id, title, status, result, claim_token, created_at, updated_at"
+          + " FROM tasks WHERE id = ANY($1) ORDER BY id FOR UPDATE";
+  // the token stays on the finished row: a retried completion whose first call committed after
+  // it had timed out finds its own token there and is recognised as already done
   static final String COMPLETE =
       "UPDATE tasks AS t SET status = u.status, result = u.result, updated_at = now(),"
-          + " claim_token = NULL, claimed_by = NULL, lease_until = NULL"
+          + " claimed_by = NULL, lease_until = NULL"
           + " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, status, result)"
           + " WHERE t.id = u.id RETURNING t.id, t.created_at, t.updated_at";
-  // hand back: the lease ends now, so that the next sweep of any worker takes the task over
+  // hand back: the lease ends now, so that the next sweep of any worker takes the task over.
+  // The rows are locked in id order first, as claims and completions lock them.
   static final String RELEASE =
       "UPDATE tasks SET lease_until = now(), updated_at = now()"
-          + " WHERE status = 'processing' AND (id, claim_token) IN"
-          + " (SELECT * FROM unnest($1::bigint[], $2::uuid[]))";
+          + " WHERE id IN (SELECT id FROM tasks WHERE status = 'processing' AND (id, claim_token)"
+          + " IN (SELECT * FROM unnest($1::bigint[], $2::uuid[])) ORDER BY id FOR UPDATE)";
   // the same for claims whose transaction failed without saying whether it committed
   static final String RELEASE_UNCERTAIN =
       "UPDATE tasks SET lease_until = now(), updated_at = now()"
-          + " WHERE status = 'processing' AND claim_token = ANY($1) RETURNING claim_token";
+          + " WHERE id IN (SELECT id FROM tasks WHERE status = 'processing'"
+          + " AND claim_token = ANY($1) ORDER BY id FOR UPDATE) RETURNING claim_token";
+
+  private static final Logger log = LoggerFactory.getLogger(TaskClaims.class);
+  private static final int MAX_ATTEMPTS = 3;
+
+  /** One claim of one task: completions and hand-backs are tied to it, never to the id alone. */
+  private record ClaimKey(long taskId, UUID token) {
+    static ClaimKey of(Claim claim) {
+      return new ClaimKey(claim.taskId(), claim.token());
+    }
+  }
 
   private final Pool pool;
   private final long timeoutMs;
@@ -123,7 +147,9 @@ public final class TaskClaims {
     UUID[] tokens = held.stream().map(Claim::token).toArray(UUID[]::new);
     // not Tuple.of(ids, tokens): that picks Tuple.of(Object, Object...) and spreads the tokens
     Tuple params = Tuple.tuple().addArrayOfLong(ids).addArrayOfUUID(tokens);
-    return guard(pool.preparedQuery(RELEASE).execute(params).map(RowSet::rowCount));
+    return guard(
+        retrying(
+            "hand-back", () -> pool.preparedQuery(RELEASE).execute(params).map(RowSet::rowCount)));
   }
 
   /**
@@ -139,14 +165,18 @@ public final class TaskClaims {
     }
     Tuple params = Tuple.of((Object) uncertain.keySet().toArray(UUID[]::new));
     return guard(
-        pool.preparedQuery(RELEASE_UNCERTAIN)
-            .execute(params)
-            .map(
-                rows -> {
-                  // a transaction commits once: a token that released something is settled
-                  rows.forEach(row -> uncertain.remove(row.getUUID("claim_token")));
-                  return rows.rowCount();
-                }));
+        retrying(
+            "hand-back",
+            () ->
+                pool.preparedQuery(RELEASE_UNCERTAIN)
+                    .execute(params)
+                    .map(
+                        rows -> {
+                          // a transaction commits once: a token that released something is
+                          // settled
+                          rows.forEach(row -> uncertain.remove(row.getUUID("claim_token")));
+                          return rows.rowCount();
+                        })));
   }
 
   private Future<List<Optional<Claim>>> claimAll(List<Long> ids) {
@@ -162,11 +192,14 @@ public final class TaskClaims {
   private Future<Map<Long, Claim>> claim(String lockSql, Tuple params, ClaimReason reasonIfNew) {
     UUID token = UUID.randomUUID();
     return guard(
-            pool.withTransaction(
-                conn ->
-                    conn.preparedQuery(lockSql)
-                        .execute(params)
-                        .compose(rows -> claimLocked(conn, rows, token, reasonIfNew))))
+            retrying(
+                "claim",
+                () ->
+                    pool.withTransaction(
+                        conn ->
+                            conn.preparedQuery(lockSql)
+                                .execute(params)
+                                .compose(rows -> claimLocked(conn, rows, token, reasonIfNew)))))
         .onFailure(
             e -> uncertain.put(token, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(leaseMs)));
   }
@@ -194,46 +227,69 @@ public final class TaskClaims {
         .map(claimed);
   }
 
+  /**
+   * One completion transaction for a batch of claims. A claim completes only if the row still
+   * carries its token: two claims of one task in a batch (a late one and the current one) never
+   * both count.
+   */
   private Future<List<Optional<Completion>>> completeAll(List<Claim> batch) {
-    Map<Long, Claim> byId = new HashMap<>();
-    batch.forEach(c -> byId.put(c.taskId(), c));
+    Set<ClaimKey> submitted = new HashSet<>();
+    batch.forEach(c -> submitted.add(ClaimKey.of(c)));
+    Long[] ids = batch.stream().map(Claim::taskId).distinct().toArray(Long[]::new);
     return guard(
-        pool.withTransaction(
-            conn ->
-                conn.preparedQuery(LOCK_FOR_COMPLETION)
-                    .execute(Tuple.of((Object) byId.keySet().toArray(Long[]::new)))
-                    .compose(locked -> completeLocked(conn, locked, byId))
-                    .map(done -> batch.stream().map(c -> ownCompletion(done, c)).toList())));
+            retrying(
+                "completion",
+                () ->
+                    pool.withTransaction(
+                        conn ->
+                            conn.preparedQuery(LOCK_FOR_COMPLETION)
+                                .execute(Tuple.of((Object) ids))
+                                .compose(locked -> completeLocked(conn, locked, submitted)))))
+        .map(
+            done -> {
+              // a claim submitted twice in one batch is answered once
+              Set<ClaimKey> answered = new HashSet<>();
+              return batch.stream()
+                  .map(ClaimKey::of)
+                  .map(
+                      key ->
+                          answered.add(key)
+                              ? Optional.ofNullable(done.get(key))
+                              : Optional.<Completion>empty())
+                  .toList();
+            });
   }
 
-  private static Optional<Completion> ownCompletion(Map<Long, Completion> done, Claim claim) {
-    return Optional.ofNullable(done.get(claim.taskId()));
-  }
-
-  private Future<Map<Long, Completion>> completeLocked(
-      SqlConnection conn, RowSet<Row> locked, Map<Long, Claim> byId) {
+  private Future<Map<ClaimKey, Completion>> completeLocked(
+      SqlConnection conn, RowSet<Row> locked, Set<ClaimKey> submitted) {
+    Map<ClaimKey, Completion> done = new HashMap<>();
     List<Long> ids = new ArrayList<>();
     List<String> statuses = new ArrayList<>();
     List<String> results = new ArrayList<>();
+    Map<Long, ClaimKey> keys = new HashMap<>();
     Map<Long, Outcome> outcomes = new HashMap<>();
     for (Row row : locked) {
       long id = row.getLong("id");
+      ClaimKey key = new ClaimKey(id, row.getUUID("claim_token"));
+      if (!submitted.contains(key)) {
+        continue; // the lease expired and another claim owns the task now
+      }
       TaskStatus status = TaskRepository.status(row);
-      boolean stillOurs =
-          status == TaskStatus.PROCESSING
-              && byId.get(id).token().equals(row.getUUID("claim_token"));
-      if (!stillOurs) {
-        continue; // the lease expired and another worker owns the task now
+      if (status.isFinal()) {
+        // this claim's own completion, committed after its call had given up: report it now
+        done.put(key, completion(id, finishedOutcome(status, row), row));
+        continue;
       }
       Outcome outcome = policy.decide(row.getString("title"));
       status.transitionTo(outcome.status());
       ids.add(id);
       statuses.add(outcome.status().wire());
       results.add(outcome.result().wire());
+      keys.put(id, key);
       outcomes.put(id, outcome);
     }
     if (ids.isEmpty()) {
-      return Future.succeededFuture(Map.of());
+      return Future.succeededFuture(done);
     }
     Tuple params =
         Tuple.of(
@@ -244,15 +300,49 @@ public final class TaskClaims {
         .execute(params)
         .map(
             rows -> {
-              Map<Long, Completion> done = new HashMap<>();
               for (Row row : rows) {
                 long id = row.getLong("id");
-                Duration took =
-                    Duration.between(
-                        row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"));
-                done.put(id, new Completion(id, outcomes.get(id), took));
+                done.put(keys.get(id), completion(id, outcomes.get(id), row));
               }
               return done;
+            });
+  }
+
+  private static Outcome finishedOutcome(TaskStatus status, Row row) {
+    String result = row.getString("result");
+    return new Outcome(
+        status, result == null ? null : TaskResult.valueOf(result.toUpperCase(Locale.ROOT)));
+  }
+
+  private static Completion completion(long id, Outcome outcome, Row row) {
+    Duration took =
+        Duration.between(row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"));
+    return new Completion(id, outcome, took);
+  }
+
+  /**
+   * Runs {@code transaction} again when PostgreSQL aborted it to break a deadlock or a
+   * serialization conflict: it rolled back, so running it again is safe. Rows are locked in id
+   * order everywhere, so this happens only against other writers (hand-typed SQL).
+   */
+  private <T> Future<T> retrying(String what, Supplier<Future<T>> transaction) {
+    return retrying(what, transaction, MAX_ATTEMPTS);
+  }
+
+  private <T> Future<T> retrying(String what, Supplier<Future<T>> transaction, int attempts) {
+    return transaction
+        .get()
+        .recover(
+            failure -> {
+              if (attempts <= 1 || !Database.isRetryable(failure)) {
+                return Future.failedFuture(failure);
+              }
+              log.warn(
+                  "{}: {} transaction aborted by PostgreSQL ({}); running it again",
+                  worker,
+                  what,
+                  failure.getMessage());
+              return retrying(what, transaction, attempts - 1);
             });
   }
 

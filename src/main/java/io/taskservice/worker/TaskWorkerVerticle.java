@@ -30,22 +30,57 @@ public final class TaskWorkerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(TaskWorkerVerticle.class);
   private static final long COMPLETION_RETRY_MS = 1000;
 
+  /** The worker's life: each state allows less than the one before; it never goes back. */
+  enum State {
+    /** Takes messages and sweeps on its timer. */
+    RUNNING,
+    /** As {@link #RUNNING}, with a sweep in flight: no second one starts. */
+    SWEEPING,
+    /** Stopping: no new work; the tasks held may finish within the grace, failures are retried. */
+    DRAINING,
+    /** The grace is over: no completion is retried; only claim calls in flight are awaited. */
+    GRACE_OVER,
+    /** What is still held is being handed back. */
+    HANDING_BACK,
+    STOPPED;
+
+    boolean takesWork() {
+      return this == RUNNING || this == SWEEPING;
+    }
+
+    boolean retriesCompletions() {
+      return ordinal() <= DRAINING.ordinal();
+    }
+
+    boolean canBecome(State next) {
+      return switch (this) {
+        case RUNNING -> next == SWEEPING || next == DRAINING;
+        case SWEEPING -> next == RUNNING || next == DRAINING;
+        case DRAINING -> next == GRACE_OVER || next == HANDING_BACK;
+        case GRACE_OVER -> next == HANDING_BACK;
+        case HANDING_BACK -> next == STOPPED;
+        case STOPPED -> false;
+      };
+    }
+  }
+
   private final AppConfig config;
   private final Pool pool;
   private final OutcomePolicy policy;
   private final WorkerStats stats;
   private final String name = "worker-" + UUID.randomUUID().toString().substring(0, 8);
+  // The current claim on each task this worker holds. A claim is finished or handed back only
+  // while it is still the current one: after this worker's own sweep claimed a task again (the
+  // first claim's lease ran out while its completion kept failing), the first claim is void.
   private final Map<Long, Claim> held = new LinkedHashMap<>();
 
   private TaskClaims claims;
   private DelayLine delay;
   private MessageConsumer<Long> consumer;
   private long sweepTimer = -1;
-  private boolean sweeping;
+  private State state = State.RUNNING;
   // claim calls (message or sweep) whose answer has not arrived: each may still add held tasks
   private int claiming;
-  private boolean stopping;
-  private boolean graceOver;
   private Promise<Void> drained;
 
   public TaskWorkerVerticle(AppConfig config, Pool pool, OutcomePolicy policy, WorkerStats stats) {
@@ -73,7 +108,7 @@ public final class TaskWorkerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    stopping = true;
+    become(State.DRAINING);
     vertx.cancelTimer(sweepTimer);
     stats.consumerStopped();
     drained = Promise.promise();
@@ -81,7 +116,9 @@ public final class TaskWorkerVerticle extends VerticleBase {
         vertx.setTimer(
             Math.max(1, config.shutdownGraceMs()),
             t -> {
-              graceOver = true;
+              if (state == State.DRAINING) {
+                become(State.GRACE_OVER);
+              }
               checkDrained();
             });
     log.info(
@@ -115,7 +152,15 @@ public final class TaskWorkerVerticle extends VerticleBase {
                 log.warn(
                     "{} could not hand back its tasks; their leases will expire: {}",
                     name,
-                    e.toString()));
+                    e.toString()))
+        .onComplete(ar -> become(State.STOPPED));
+  }
+
+  private void become(State next) {
+    if (!state.canBecome(next)) {
+      throw new IllegalStateException(name + ": " + state + " cannot become " + next);
+    }
+    state = next;
   }
 
   /**
@@ -123,13 +168,15 @@ public final class TaskWorkerVerticle extends VerticleBase {
    * then be neither finished nor handed back) and every held task finished, or the grace is over.
    */
   private void checkDrained() {
-    if (drained != null && claiming == 0 && (held.isEmpty() || graceOver)) {
-      drained.tryComplete();
+    boolean stopping = state == State.DRAINING || state == State.GRACE_OVER;
+    if (stopping && claiming == 0 && (held.isEmpty() || state == State.GRACE_OVER)) {
+      become(State.HANDING_BACK);
+      drained.complete();
     }
   }
 
   private void receive(Long id) {
-    if (stopping || id == null) {
+    if (!state.takesWork() || id == null) {
       return;
     }
     claiming++;
@@ -142,10 +189,10 @@ public final class TaskWorkerVerticle extends VerticleBase {
   }
 
   private void sweep() {
-    if (sweeping || stopping) {
+    if (state != State.RUNNING) {
       return;
     }
-    sweeping = true;
+    become(State.SWEEPING);
     claiming++;
     claims
         .releaseUncertain()
@@ -167,11 +214,14 @@ public final class TaskWorkerVerticle extends VerticleBase {
         .onFailure(e -> log.warn("recovery sweep failed: {}", e.toString()))
         .onComplete(
             ar -> {
-              sweeping = false;
+              boolean stillRunning = state == State.SWEEPING;
+              if (stillRunning) {
+                become(State.RUNNING);
+              }
               claimSettled();
               // a full batch means more may be waiting (a backlog built up while no worker ran):
               // sweep again at once rather than one batch per interval
-              if (ar.succeeded() && ar.result().size() >= config.sweepBatch()) {
+              if (stillRunning && ar.succeeded() && ar.result().size() >= config.sweepBatch()) {
                 sweep();
               }
             });
@@ -183,8 +233,14 @@ public final class TaskWorkerVerticle extends VerticleBase {
   }
 
   private void hold(Claim claim) {
-    if (held.put(claim.taskId(), claim) == null) {
+    Claim previous = held.put(claim.taskId(), claim);
+    if (previous == null) {
       stats.inFlight(1);
+    } else {
+      log.info(
+          "task {}: claimed again by this worker after its lease ran out; the earlier claim is"
+              + " void",
+          claim.taskId());
     }
     if (claim.reason() == ClaimReason.MESSAGE) {
       log.debug("task {}: processing", claim.taskId());
@@ -192,7 +248,16 @@ public final class TaskWorkerVerticle extends VerticleBase {
     delay.add(claim);
   }
 
+  private boolean isCurrent(Claim claim) {
+    return held.get(claim.taskId()) == claim;
+  }
+
   private void complete(Claim claim) {
+    if (!isCurrent(claim)) {
+      // a newer claim of this worker, or the hand-back, replaced it: nothing left to complete
+      log.debug("task {}: completion of a replaced claim dropped", claim.taskId());
+      return;
+    }
     claims
         .completeProcessing(claim)
         .onSuccess(done -> finished(claim, done))
@@ -203,14 +268,22 @@ public final class TaskWorkerVerticle extends VerticleBase {
                   "task {}: complete_processing failed, retrying: {}",
                   claim.taskId(),
                   e.toString());
-              if (!graceOver) {
-                vertx.setTimer(COMPLETION_RETRY_MS, t -> complete(claim));
+              if (state.retriesCompletions()) {
+                vertx.setTimer(
+                    COMPLETION_RETRY_MS,
+                    t -> {
+                      if (state.retriesCompletions()) {
+                        complete(claim);
+                      }
+                    });
               }
             });
   }
 
   private void finished(Claim claim, Optional<Completion> done) {
-    if (held.remove(claim.taskId()) != null) {
+    boolean current = isCurrent(claim);
+    if (current) {
+      held.remove(claim.taskId());
       stats.inFlight(-1);
     }
     if (done.isPresent()) {
@@ -218,7 +291,7 @@ public final class TaskWorkerVerticle extends VerticleBase {
       stats.finished(c);
       log.info(
           "task {}: {} ({})", c.taskId(), c.outcome().status().wire(), c.outcome().result().wire());
-    } else {
+    } else if (current) {
       log.warn(
           "task {}: claim lost (lease expired, another worker took it over); result discarded",
           claim.taskId());

@@ -1,6 +1,7 @@
 package io.taskservice.db;
 
 import io.taskservice.TestDatabase;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -15,11 +16,14 @@ import org.junit.jupiter.api.BeforeEach;
 abstract class PoolTest {
   static Vertx vertx;
   static Pool pool;
+  // one context for every call of a test class, as a worker verticle has one
+  static Context context;
 
   @BeforeAll
   static void connect() {
     vertx = Vertx.vertx();
     pool = Database.pool(vertx, TestDatabase.config(Map.of()));
+    context = vertx.getOrCreateContext();
   }
 
   @AfterAll
@@ -34,10 +38,11 @@ abstract class PoolTest {
 
   /** Runs {@code call} on a Vert.x context of its own, as a verticle would, and waits for it. */
   static <T> T onContext(Supplier<Future<T>> call) throws Exception {
-    return vertx
-        .getOrCreateContext()
-        .<Void>executeBlocking(() -> null)
-        .compose(v -> call.get())
-        .await(20, TimeUnit.SECONDS);
+    return begin(call).await(20, TimeUnit.SECONDS);
+  }
+
+  /** Starts {@code call} on the test class's context and returns at once, without waiting. */
+  static <T> Future<T> begin(Supplier<Future<T>> call) {
+    return context.<Void>executeBlocking(() -> null).compose(v -> call.get());
   }
 }

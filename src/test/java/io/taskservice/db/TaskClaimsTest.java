@@ -117,6 +117,75 @@ class TaskClaimsTest extends PoolTest {
   }
 
   @Test
+  void twoClaimsOfOneTaskInOneBatchCompleteOnlyTheCurrentOne() throws Exception {
+    TaskClaims a = worker("a");
+    for (boolean currentFirst : new boolean[] {false, true}) {
+      TestDatabase.reset();
+      long id = newTask("Process report");
+      Claim old = await(() -> a.startProcessing(id)).orElseThrow();
+      TestDatabase.execute("UPDATE tasks SET lease_until = now() - interval '1 second'");
+      Claim current = await(() -> a.startProcessing(id)).orElseThrow();
+      // two more claims take both slots of the completion batcher, so that the two claims of
+      // the task wait and then go together, in one batch
+      long xId = newTask("x");
+      long yId = newTask("y");
+      Claim x = await(() -> a.startProcessing(xId)).orElseThrow();
+      Claim y = await(() -> a.startProcessing(yId)).orElseThrow();
+      List<Claim> pair = currentFirst ? List.of(current, old) : List.of(old, current);
+      List<Optional<Completion>> answers =
+          await(
+              () ->
+                  Future.all(
+                          a.completeProcessing(x),
+                          a.completeProcessing(y),
+                          a.completeProcessing(pair.get(0)),
+                          a.completeProcessing(pair.get(1)))
+                      .map(cf -> cf.<Optional<Completion>>list()));
+      Optional<Completion> ofOld = answers.get(currentFirst ? 3 : 2);
+      Optional<Completion> ofCurrent = answers.get(currentFirst ? 2 : 3);
+      assertThat(ofOld).as("the replaced claim, current first: %s", currentFirst).isEmpty();
+      assertThat(ofCurrent).as("the current claim, current first: %s", currentFirst).isPresent();
+      assertThat(stored(id).status()).isEqualTo(TaskStatus.DONE);
+    }
+  }
+
+  @Test
+  void aCompletionThatCommittedAfterItsCallTimedOutIsReportedByItsRetry() throws Exception {
+    TaskClaims impatient =
+        new TaskClaims(pool, 300, "impatient", LEASE_MS, new TitleParityPolicy());
+    long id = newTask("Process report");
+    Claim claim = await(() -> impatient.startProcessing(id)).orElseThrow();
+    SqlConnection blocker = await(() -> pool.getConnection());
+    try {
+      Transaction tx = await(blocker::begin);
+      await(
+          () ->
+              blocker
+                  .preparedQuery("SELECT id FROM tasks WHERE id = $1 FOR UPDATE")
+                  .execute(Tuple.of(id)));
+      assertThatThrownBy(() -> await(() -> impatient.completeProcessing(claim)))
+          .hasRootCauseInstanceOf(TimeoutException.class);
+      await(tx::commit);
+    } finally {
+      await(blocker::close);
+    }
+    // the abandoned transaction got the lock and committed the outcome
+    Await.until(
+        "the late completion committed",
+        Duration.ofSeconds(10),
+        () -> TestDatabase.count("SELECT count(*) FROM tasks WHERE status = 'done'"),
+        n -> n == 1);
+    // the worker retries the call: it is recognised as its own completion, not as a lost claim
+    Completion done = await(() -> impatient.completeProcessing(claim)).orElseThrow();
+    assertThat(done.taskId()).isEqualTo(id);
+    assertThat(done.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(done.sinceCreation()).isPositive();
+    // another claim's retry finds nothing of its own
+    Claim stranger = new Claim(id, claim.title(), java.util.UUID.randomUUID(), claim.reason());
+    assertThat(await(() -> impatient.completeProcessing(stranger))).isEmpty();
+  }
+
+  @Test
   void theSweepClaimsNewTasksOnlyAfterTheGraceAndSkipsFinishedOnes() throws Exception {
     TaskClaims sweeper = worker("sweeper");
     long lost = newTask("lost message");

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * Collects every log event of the JVM while open, with a logback ListAppender on the root logger.
  * Optionally lowers the levels of chosen loggers to DEBUG so that nothing escapes.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
   private final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
   private final Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
@@ -25,7 +25,7 @@ final class LogCapture implements AutoCloseable {
   /**
    * @param debugLoggers loggers (by name) to set to DEBUG while capturing
    */
-  LogCapture(String... debugLoggers) {
+  public LogCapture(String... debugLoggers) {
     appender.setContext(context);
     appender.start();
     root.addAppender(appender);
@@ -45,18 +45,18 @@ final class LogCapture implements AutoCloseable {
     levels.keySet().forEach(name -> context.getLogger(name).setLevel(Level.DEBUG));
   }
 
-  List<ILoggingEvent> events() {
+  public List<ILoggingEvent> events() {
     synchronized (appender) {
       return List.copyOf(appender.list);
     }
   }
 
   /** Each event rendered with all it carries, one string per event. */
-  List<String> lines() {
+  public List<String> lines() {
     return events().stream().map(layout::doLayout).toList();
   }
 
-  List<ILoggingEvent> withRequestId(String requestId) {
+  public List<ILoggingEvent> withRequestId(String requestId) {
     return events().stream()
         .filter(e -> requestId.equals(e.getMDCPropertyMap().get("request_id")))
         .toList();
