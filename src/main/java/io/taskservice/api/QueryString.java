@@ -67,6 +67,16 @@ final class QueryString {
     return Optional.ofNullable(found);
   }
 
+  /** The first value of {@code key}, as Python's {@code parse_qs(query)[key][0]}. */
+  Optional<String> first(String key) {
+    for (Map.Entry<String, String> pair : pairs) {
+      if (pair.getKey().equals(key)) {
+        return Optional.of(pair.getValue());
+      }
+    }
+    return Optional.empty();
+  }
+
   /** This query with {@code key} set to the single {@code value}, encoded as DRF encodes it. */
   String with(String key, String value) {
     Map<String, List<String>> grouped = grouped();

@@ -5,11 +5,13 @@ import io.taskservice.db.TaskRepository;
 import io.taskservice.domain.Task;
 import io.taskservice.domain.TaskStatus;
 import io.taskservice.domain.TitleRules;
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,11 +19,14 @@ import java.util.Optional;
 /**
  * The three endpoints of the reference service — create, list, retrieve — with the wire format a
  * DRF {@code ModelViewSet} with {@code PageNumberPagination} and a django-filter {@code status}
- * filter produces.
+ * filter produces; a list request with a {@code cursor} parameter is answered as DRF's {@code
+ * CursorPagination} would.
  */
 final class TasksApi {
   static final int DEFAULT_PAGE_SIZE = 20;
   static final int MAX_PAGE_SIZE = 100;
+  private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
+  private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
   private final TaskRepository tasks;
   private final EventBus bus;
@@ -84,6 +89,11 @@ final class TasksApi {
     QueryString query = QueryString.parse(request.query());
     Optional<TaskStatus> status = statusFilter(query);
     int pageSize = pageSize(query);
+    Optional<String> cursor = query.last("cursor");
+    if (cursor.isPresent()) {
+      cursorList(ctx, query, status, pageSize, CursorPagination.decode(cursor.get()));
+      return;
+    }
     String page = query.last("page").filter(p -> !p.isEmpty()).orElse("1");
     tasks
         .count(status)
@@ -97,6 +107,64 @@ final class TasksApi {
             })
         .onSuccess(body -> Responses.json(ctx, 200, body))
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * The list as DRF's {@code CursorPagination} (ordering {@code -id}) answers it: no count, and the
+   * rows after the cursor's position read from an index range, however deep the page.
+   */
+  private void cursorList(
+      RoutingContext ctx,
+      QueryString query,
+      Optional<TaskStatus> status,
+      int pageSize,
+      CursorPagination.Cursor cursor) {
+    // DRF filters id < position (id > position when reversed); a position that is no integer
+    // makes Django fail with a 500: it is an invalid cursor here
+    Optional<BigInteger> position =
+        cursor.position() == null
+            ? Optional.empty()
+            : Optional.of(
+                PythonInt.parse(cursor.position()).orElseThrow(CursorPagination::invalid));
+    Future<List<Task>> rows;
+    if (cursor.reverse()) {
+      BigInteger min = position.map(p -> p.add(BigInteger.ONE)).orElse(LONG_MIN);
+      rows =
+          min.compareTo(LONG_MAX) > 0
+              ? Future.succeededFuture(List.of())
+              : tasks.oldestFrom(
+                  status, min.max(LONG_MIN).longValue(), cursor.offset(), pageSize + 1);
+    } else {
+      BigInteger max = position.map(p -> p.subtract(BigInteger.ONE)).orElse(LONG_MAX);
+      rows =
+          max.compareTo(LONG_MIN) < 0
+              ? Future.succeededFuture(List.of())
+              : tasks.newestUpTo(
+                  status, max.min(LONG_MAX).longValue(), cursor.offset(), pageSize + 1);
+    }
+    rows.map(
+            fetched ->
+                cursorBody(
+                    ctx.request(),
+                    query,
+                    new CursorPagination<>(cursor, pageSize, fetched, t -> Long.toString(t.id()))))
+        .onSuccess(body -> Responses.json(ctx, 200, body))
+        .onFailure(ctx::fail);
+  }
+
+  private static JsonObject cursorBody(
+      HttpServerRequest request, QueryString query, CursorPagination<Task> page) {
+    String base = absolutePath(request);
+    JsonArray results = new JsonArray();
+    page.page().forEach(t -> results.add(TaskJson.of(t)));
+    return new JsonObject()
+        .put("next", page.next().map(c -> cursorLink(base, query, c)).orElse(null))
+        .put("previous", page.previous().map(c -> cursorLink(base, query, c)).orElse(null))
+        .put("results", results);
+  }
+
+  private static String cursorLink(String base, QueryString query, CursorPagination.Cursor c) {
+    return link(base, query.with("cursor", CursorPagination.encode(c)));
   }
 
   /** django-filter's ChoiceFilter: empty means no filter, anything else must be a status. */

@@ -44,6 +44,21 @@ public final class TaskRepository {
           + COLUMNS
           + " FROM tasks WHERE id IN (SELECT id FROM tasks WHERE status = $1"
           + " ORDER BY id DESC LIMIT $2 OFFSET $3) ORDER BY id DESC";
+  // keyset pages of the cursor pagination: an index range from the cursor's position, so the
+  // millionth page costs what the first does; the offset (at most 1000) only comes from
+  // hand-made cursors
+  static final String BELOW_ALL =
+      "SELECT " + COLUMNS + " FROM tasks WHERE id <= $1 ORDER BY id DESC LIMIT $2 OFFSET $3";
+  static final String BELOW_BY_STATUS =
+      "SELECT "
+          + COLUMNS
+          + " FROM tasks WHERE status = $1 AND id <= $2 ORDER BY id DESC LIMIT $3 OFFSET $4";
+  static final String ABOVE_ALL =
+      "SELECT " + COLUMNS + " FROM tasks WHERE id >= $1 ORDER BY id LIMIT $2 OFFSET $3";
+  static final String ABOVE_BY_STATUS =
+      "SELECT "
+          + COLUMNS
+          + " FROM tasks WHERE status = $1 AND id >= $2 ORDER BY id LIMIT $3 OFFSET $4";
 
   static final int MAX_BATCH = 500;
 
@@ -119,6 +134,34 @@ public final class TaskRepository {
             ? pool.preparedQuery(PAGE_BY_STATUS)
                 .execute(Tuple.of(status.get().wire(), limit, offset))
             : pool.preparedQuery(PAGE_ALL).execute(Tuple.of(limit, offset));
+    return answer(guard(rows.map(TaskRepository::toTasks)));
+  }
+
+  /**
+   * Up to {@code limit} tasks with ids at most {@code maxId}, newest first, skipping {@code
+   * offset}.
+   */
+  public Future<List<Task>> newestUpTo(
+      Optional<TaskStatus> status, long maxId, int offset, int limit) {
+    return keyset(status, BELOW_ALL, BELOW_BY_STATUS, maxId, offset, limit);
+  }
+
+  /**
+   * Up to {@code limit} tasks with ids at least {@code minId}, oldest first, skipping {@code
+   * offset}.
+   */
+  public Future<List<Task>> oldestFrom(
+      Optional<TaskStatus> status, long minId, int offset, int limit) {
+    return keyset(status, ABOVE_ALL, ABOVE_BY_STATUS, minId, offset, limit);
+  }
+
+  private Future<List<Task>> keyset(
+      Optional<TaskStatus> status, String all, String byStatus, long bound, int offset, int limit) {
+    Future<RowSet<Row>> rows =
+        status.isPresent()
+            ? pool.preparedQuery(byStatus)
+                .execute(Tuple.of(status.get().wire(), bound, limit, offset))
+            : pool.preparedQuery(all).execute(Tuple.of(bound, limit, offset));
     return answer(guard(rows.map(TaskRepository::toTasks)));
   }
 

@@ -49,6 +49,23 @@ class PlansTest {
   }
 
   @Test
+  void cursorPagesReadAnIndexRangeInOrder() {
+    for (String sql : new String[] {TaskRepository.BELOW_ALL, TaskRepository.ABOVE_ALL}) {
+      assertThat(plan(sql, "bigint, int, int", "100, 21, 0"))
+          .as(sql)
+          .doesNotContain("Seq Scan")
+          .doesNotContain("Sort");
+    }
+    for (String sql :
+        new String[] {TaskRepository.BELOW_BY_STATUS, TaskRepository.ABOVE_BY_STATUS}) {
+      assertThat(plan(sql, "text, bigint, int, int", "'done', 100, 21, 0"))
+          .as(sql)
+          .contains("tasks_status_id_idx")
+          .doesNotContain("Sort");
+    }
+  }
+
+  @Test
   void countsAndTheirFoldReadTheCountsThroughItsIndex() {
     assertIndexed(TaskCounts.COUNT_ALL, "", "");
     assertIndexed(TaskCounts.COUNT_BY_STATUS, "text", "'done'");
