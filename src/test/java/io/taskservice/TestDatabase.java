@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
@@ -41,6 +42,45 @@ public final class TestDatabase {
     env.put("TASKS_HTTP_INSTANCES", "1");
     env.putAll(overrides);
     return AppConfig.load(env);
+  }
+
+  /**
+   * The test database's URL for a login role of its own, {@code tasks_pw_<database>}, that signs in
+   * with {@code password}: a test that needs a password in the URL works against a server that
+   * checks passwords, without touching the password of the role the tests connect with. The role is
+   * a member of that role, so it may use everything the tests' role owns.
+   */
+  public static String urlWithPassword(String password) {
+    String role = roleFor(password);
+    return url().replaceFirst("//([^/@]*@)?", "//" + role + ":" + password + "@");
+  }
+
+  private static String roleFor(String password) {
+    String role =
+        "tasks_pw_" + database().replaceAll("[^A-Za-z0-9_]", "_").toLowerCase(Locale.ROOT);
+    execute(
+        "DO $$ BEGIN"
+            + " IF EXISTS (SELECT FROM pg_roles WHERE rolname = '"
+            + role
+            + "') THEN EXECUTE format('ALTER ROLE %I LOGIN PASSWORD %L', '"
+            + role
+            + "', '"
+            + password
+            + "');"
+            + " ELSE EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', '"
+            + role
+            + "', '"
+            + password
+            + "'); END IF;"
+            + " EXECUTE format('GRANT %I TO %I', current_user, '"
+            + role
+            + "'); END $$");
+    return role;
+  }
+
+  private static String database() {
+    AppConfig config = AppConfig.load(Map.of("TASKS_DB_URL", url()));
+    return io.taskservice.db.Database.connectOptions(config).getDatabase();
   }
 
   /** Deletes every task and restarts the ids, so that each test starts from an empty table. */

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A node running in its own JVM from the packaged {@code task-service.jar}, as in production. Its
@@ -68,6 +70,15 @@ public final class NodeProcess {
                         }),
             found -> found)
         .mapEmpty();
+  }
+
+  /** The first group of {@code pattern} in the node's output so far; fails when it is not there. */
+  public String find(Pattern pattern) throws IOException {
+    Matcher m = pattern.matcher(Files.readString(log));
+    if (!m.find()) {
+      throw new IllegalStateException(name + " logged no " + pattern + ", see " + log);
+    }
+    return m.group(1);
   }
 
   /** SIGKILL: the JVM dies at once, with no chance to finish or hand back anything. */

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,6 +31,9 @@ public final class TaskTable {
           + " FROM tasks";
   static final String PROCESSING =
       "SELECT id, claimed_by, lease_until FROM tasks WHERE status = 'processing'";
+  static final String LONGEST =
+      "SELECT coalesce(ceil(extract(epoch FROM max(updated_at - created_at)) * 1000), 0)::bigint"
+          + " AS longest_ms FROM tasks WHERE status IN ('done', 'failed')";
   static final String FINISHED =
       "SELECT id, updated_at FROM tasks WHERE status IN ('done', 'failed')";
 
@@ -78,6 +82,13 @@ public final class TaskTable {
                                 r.getString("claimed_by"),
                                 r.getOffsetDateTime("lease_until")))
                     .toList());
+  }
+
+  /** The longest time a finished task took from its creation to its final status. */
+  public Future<Duration> longestToFinish() {
+    return pool.query(LONGEST)
+        .execute()
+        .map(rows -> Duration.ofMillis(rows.iterator().next().getLong("longest_ms")));
   }
 
   /**

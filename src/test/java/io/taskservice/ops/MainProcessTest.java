@@ -42,9 +42,7 @@ class MainProcessTest {
     int port = closedPort();
     Path tokens = Files.writeString(dir.resolve("tokens"), TOKEN);
     Path dbUrl =
-        Files.writeString(
-            dir.resolve("db_url"),
-            TestDatabase.url().replaceFirst("//([^:/@]+)(:[^@]*)?@", "//$1:" + DB_PASSWORD + "@"));
+        Files.writeString(dir.resolve("db_url"), TestDatabase.urlWithPassword(DB_PASSWORD));
     Path out = dir.resolve("stdout.log");
     Path err = dir.resolve("stderr.log");
     Map<String, String> env = new HashMap<>();

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /** Starting nodes, calling them and waiting for conditions, for the operations tests. */
-final class OpsTesting {
+public final class OpsTesting {
   static final Duration PATIENCE = Duration.ofSeconds(30);
 
   private OpsTesting() {}
@@ -137,7 +137,7 @@ final class OpsTesting {
   }
 
   /** The value of one series in a Prometheus text scrape, or NaN when it is absent. */
-  static double metric(String scrape, String series) {
+  public static double metric(String scrape, String series) {
     for (String line : scrape.lines().toList()) {
       if (line.startsWith(series + " ")) {
         return Double.parseDouble(line.substring(series.length() + 1).trim());

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node with every control on: allowed hosts, API tokens read from a file (TASKS_API_TOKENS_FILE),
- * a small body limit, and a database password in its URL (the test database trusts local
- * connections, so any password works). All its log output is captured.
+ * a small body limit, and a database password in its URL (a role of its own that signs in with it).
+ * All its log output is captured.
  */
 @ExtendWith(VertxExtension.class)
 class SecurityTest {
@@ -56,8 +56,7 @@ class SecurityTest {
                 "TASKS_BODY_LIMIT_BYTES",
                 "2048",
                 "TASKS_DB_URL",
-                TestDatabase.url()
-                    .replaceFirst("//([^:/@]+)(:[^@]*)?@", "//$1:" + DB_PASSWORD + "@")));
+                TestDatabase.urlWithPassword(DB_PASSWORD)));
     client = new Client(vertx, node.port());
     OpsTesting.await(node.startup());
   }
