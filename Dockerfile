@@ -27,7 +27,8 @@ RUN mvn -B -q dependency:go-offline
 
 # 2. Sources (the settings' defaults are declared in the code).
 COPY src/ src/
-# Tests need PostgreSQL (Testcontainers), which a docker build does not have: skip them here;
+COPY NOTICE ./
+# The tests start PostgreSQL processes, which a docker build is no place for: skip them here;
 # CI runs them.
 RUN mvn -B -DskipTests package \
  && test -s target/task-service.jar

@@ -2,8 +2,12 @@ package io.taskservice;
 
 import io.taskservice.config.AppConfig;
 import io.taskservice.config.ConfigException;
+import io.taskservice.config.Settings;
+import io.taskservice.db.EmbeddedDatabase;
+import io.taskservice.db.EmbeddedDatabase.EmbeddedDatabaseException;
 import io.taskservice.db.Migrations;
 import io.taskservice.ops.LogSetup;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,13 +41,34 @@ public final class Main {
       return;
     }
     switch (command) {
-      case "run" -> run(config);
-      case "migrate" -> migrate(config);
+      case "run" -> run(withDatabase(config));
+      case "migrate" -> migrate(withDatabase(config));
       default -> {
         log.error("Unknown command '{}': use 'run' (default) or 'migrate'", command);
         System.exit(2);
       }
     }
+  }
+
+  /**
+   * Without {@code TASKS_DB_URL}: starts the embedded PostgreSQL and points the configuration at
+   * it. It is stopped by a shutdown hook, which runs after the node has stopped, because every exit
+   * ends in {@code System.exit}, called once the graceful stop is over.
+   */
+  private static AppConfig withDatabase(AppConfig config) {
+    if (!config.embeddedDatabase()) {
+      return config;
+    }
+    EmbeddedDatabase database;
+    try {
+      database = EmbeddedDatabase.start(config.dataDir());
+    } catch (EmbeddedDatabaseException e) {
+      log.error("Embedded PostgreSQL: {}", e.getMessage());
+      System.exit(1);
+      throw e;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(database::close, "embedded-postgres-stop"));
+    return config.with(Map.of(Settings.DB_URL.name(), database.url()));
   }
 
   private static void migrate(AppConfig config) {

@@ -1,25 +1,35 @@
 package io.taskservice;
 
 import io.taskservice.config.AppConfig;
+import io.taskservice.db.EmbeddedDatabase;
 import io.taskservice.db.Migrations;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * The real PostgreSQL every test runs against: the database named by {@code TASKS_TEST_DB_URL} when
  * set (a scratch database: tests wipe it), otherwise a Testcontainers PostgreSQL when Docker is
- * available. Migrated once per test run.
+ * available, otherwise the embedded PostgreSQL in a throw-away directory under {@code
+ * target/test-postgres/}. Migrated once per test run (JVM).
  */
 public final class TestDatabase {
   public static final String ENV = "TASKS_TEST_DB_URL";
+  private static final Path EMBEDDED_ROOT = Path.of("target", "test-postgres").toAbsolutePath();
   private static String url;
   private static PostgreSQLContainer container;
 
@@ -143,11 +153,44 @@ public final class TestDatabase {
           + "/"
           + container.getDatabaseName();
     }
-    throw new IllegalStateException(
-        "No PostgreSQL for the tests: set "
-            + ENV
-            + "=postgresql://user:password@host:port/database (a scratch database that the"
-            + " tests wipe), or make Docker available for Testcontainers.");
+    return startEmbedded();
+  }
+
+  /**
+   * An embedded server of its own for this JVM, on a free port, deleted when the JVM exits; the
+   * binaries are unpacked once for every run. Directories of earlier runs whose JVM was killed are
+   * reclaimed (their server stopped) and deleted first.
+   */
+  private static String startEmbedded() {
+    try {
+      Files.createDirectories(EMBEDDED_ROOT);
+      try (Stream<Path> runs = Files.list(EMBEDDED_ROOT)) {
+        runs.filter(d -> d.getFileName().toString().startsWith("run-"))
+            .filter(EmbeddedDatabase::reclaim)
+            .forEach(TestDatabase::deleteTree);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Path dir = EMBEDDED_ROOT.resolve("run-" + UUID.randomUUID());
+    EmbeddedDatabase embedded = EmbeddedDatabase.start(dir, EMBEDDED_ROOT.resolve("bin"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  embedded.close();
+                  deleteTree(dir);
+                },
+                "test-postgres-stop"));
+    return embedded.url();
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static boolean dockerAvailable() {

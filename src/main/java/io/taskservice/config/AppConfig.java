@@ -1,5 +1,6 @@
 package io.taskservice.config;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,6 +64,11 @@ public record AppConfig(Map<String, Object> values) {
     }
     if (value(values, Settings.CLUSTER) && value(values, Settings.CLUSTER_NAME).isEmpty()) {
       throw new ConfigException("TASKS_CLUSTER_NAME must not be empty when TASKS_CLUSTER is on");
+    }
+    if (value(values, Settings.CLUSTER) && value(values, Settings.DB_URL).isEmpty()) {
+      throw new ConfigException(
+          "TASKS_CLUSTER needs TASKS_DB_URL: every node of a cluster must use the same"
+              + " PostgreSQL, and the embedded one serves a single node");
     }
     if (value(values, Settings.TLS_CERT).isEmpty() != value(values, Settings.TLS_KEY).isEmpty()) {
       throw new ConfigException("TASKS_TLS_CERT and TASKS_TLS_KEY must be set together");
@@ -132,13 +138,27 @@ public record AppConfig(Map<String, Object> values) {
     return get(Settings.BODY_LIMIT_BYTES);
   }
 
+  /**
+   * The PostgreSQL URL; once the embedded server runs, start-up sets its URL here (see {@link
+   * #embeddedDatabase()}).
+   */
   public String dbUrl() {
-    return get(Settings.DB_URL);
+    return get(Settings.DB_URL)
+        .orElseThrow(() -> new IllegalStateException("no database URL: start the embedded one"));
+  }
+
+  /** No {@code TASKS_DB_URL}: the node starts an embedded PostgreSQL in {@link #dataDir()}. */
+  public boolean embeddedDatabase() {
+    return get(Settings.DB_URL).isEmpty();
+  }
+
+  public Path dataDir() {
+    return Path.of(get(Settings.DATA_DIR));
   }
 
   /** The database URL without its password, for logs. */
   public String redactedDbUrl() {
-    return Settings.DB_URL.show(dbUrl());
+    return Settings.DB_URL.show(get(Settings.DB_URL));
   }
 
   public int dbPoolSize() {

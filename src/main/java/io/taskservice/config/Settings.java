@@ -4,6 +4,7 @@ import static io.taskservice.config.SettingType.bool;
 import static io.taskservice.config.SettingType.choice;
 import static io.taskservice.config.SettingType.integer;
 import static io.taskservice.config.SettingType.list;
+import static io.taskservice.config.SettingType.optional;
 import static io.taskservice.config.SettingType.postgresUrl;
 import static io.taskservice.config.SettingType.readableFile;
 import static io.taskservice.config.SettingType.string;
@@ -14,6 +15,7 @@ import io.taskservice.config.AppConfig.Role;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Every setting of the service, each declared once: this table drives parsing, validation, the
@@ -45,13 +47,23 @@ public final class Settings {
           "Largest accepted request body in bytes; a larger one gets `413`.");
 
   // PostgreSQL
-  public static final Setting<String> DB_URL =
+  public static final Setting<Optional<String>> DB_URL =
       secret(
           "TASKS_DB_URL",
-          postgresUrl(),
-          "postgresql://postgres:postgres@localhost:5432/tasks",
+          optional(postgresUrl()),
+          "",
           "PostgreSQL to use (URL parameters such as `?sslmode=require` apply to every connection);"
-              + " the database is created at start-up when missing and the user may create it.");
+              + " the database is created at start-up when missing and the user may create it."
+              + " Empty: an embedded PostgreSQL for development, in `TASKS_DATA_DIR` (not with"
+              + " `TASKS_CLUSTER`).");
+  public static final Setting<String> DATA_DIR =
+      define(
+          "TASKS_DATA_DIR",
+          string(),
+          "./task-data",
+          "Directory of the embedded PostgreSQL used when `TASKS_DB_URL` is empty: its data in"
+              + " `data/`, its binaries in `bin/`, its log in `postgresql.log`; kept across"
+              + " restarts.");
   public static final Setting<Integer> DB_POOL_SIZE =
       define("TASKS_DB_POOL_SIZE", integer(1, 1000), "16", "PostgreSQL connections per node.");
   public static final Setting<Integer> DB_TIMEOUT_MS =

@@ -79,13 +79,19 @@ public final class EmbeddedDatabase implements AutoCloseable {
    * one that an earlier, killed process left running on the same data.
    */
   public static EmbeddedDatabase start(Path directory) {
+    return start(directory, directory.resolve("bin"));
+  }
+
+  /** As {@link #start(Path)}, with the binaries unpacked in {@code binaries} (shared by tests). */
+  public static EmbeddedDatabase start(Path directory, Path binaries) {
     Path dir = directory.toAbsolutePath().normalize();
+    Path bin = binaries.toAbsolutePath().normalize();
     refuseRootWithoutNamespaces();
     DirectoryLock lock = DirectoryLock.acquire(dir);
     try {
       Path data = dir.resolve("data");
       stopOrphan(data);
-      EmbeddedPostgres server = startServer(dir, data);
+      EmbeddedPostgres server = startServer(dir, bin, data);
       try {
         long pid = postmasterPid(data).orElse(-1L);
         verifyOwnServer(server.getPort(), data);
@@ -159,8 +165,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
   }
 
-  private static EmbeddedPostgres startServer(Path dir, Path data) throws IOException {
-    Path bin = dir.resolve("bin");
+  private static EmbeddedPostgres startServer(Path dir, Path bin, Path data) throws IOException {
     Files.createDirectories(bin);
     Files.createDirectories(data);
     // zonky deletes unlocked directories older than 10 minutes under its working directory

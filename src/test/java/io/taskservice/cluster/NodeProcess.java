@@ -34,6 +34,12 @@ public final class NodeProcess {
 
   /** Starts {@code java -jar task-service.jar} with exactly the given {@code TASKS_*} settings. */
   public static NodeProcess start(String name, Map<String, String> settings) throws IOException {
+    return start(name, settings, Path.of(""));
+  }
+
+  /** As {@link #start(String, Map)}, in {@code directory} (relative paths resolve there). */
+  public static NodeProcess start(String name, Map<String, String> settings, Path directory)
+      throws IOException {
     if (!Files.isRegularFile(JAR)) {
       throw new IllegalStateException(JAR + " is missing: run mvn package (or verify) first");
     }
@@ -43,11 +49,12 @@ public final class NodeProcess {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // small JVMs: several run side by side on a CI machine
     command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-    command.addAll(List.of("-jar", JAR.toString()));
-    ProcessBuilder builder = new ProcessBuilder(command);
+    command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command).directory(directory.toAbsolutePath().toFile());
     builder.environment().keySet().removeIf(key -> key.startsWith("TASKS_"));
     builder.environment().putAll(settings);
-    builder.redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.redirectErrorStream(true).redirectOutput(log.toAbsolutePath().toFile());
     return new NodeProcess(name, builder.start(), log);
   }
 
@@ -79,6 +86,11 @@ public final class NodeProcess {
       throw new IllegalStateException(name + " logged no " + pattern + ", see " + log);
     }
     return m.group(1);
+  }
+
+  /** The node's whole output so far. */
+  public String output() throws IOException {
+    return Files.readString(log);
   }
 
   /** SIGKILL: the JVM dies at once, with no chance to finish or hand back anything. */

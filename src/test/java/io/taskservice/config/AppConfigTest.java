@@ -34,7 +34,8 @@ class AppConfigTest {
                 "TASKS_HTTP_PORT", " 8080 ",
                 "TASKS_ROLE", "Worker",
                 "TASKS_CLUSTER", "yes",
-                "TASKS_CLUSTER_MEMBERS", "a, b:5702,,"));
+                "TASKS_CLUSTER_MEMBERS", "a, b:5702,,",
+                "TASKS_DB_URL", "postgresql://app@db:5432/tasks"));
     assertThat(config.httpPort()).isEqualTo(8080);
     assertThat(config.role()).isEqualTo(AppConfig.Role.WORKER);
     assertThat(config.cluster()).isTrue();
@@ -72,6 +73,19 @@ class AppConfigTest {
     assertThatThrownBy(
             () -> AppConfig.load(Map.of("TASKS_CLUSTER", "true", "TASKS_CLUSTER_NAME", " ")))
         .hasMessage("TASKS_CLUSTER_NAME must not be empty when TASKS_CLUSTER is on");
+    assertThatThrownBy(() -> AppConfig.load(Map.of("TASKS_CLUSTER", "true")))
+        .hasMessageStartingWith("TASKS_CLUSTER needs TASKS_DB_URL");
+  }
+
+  @Test
+  void withoutADatabaseUrlTheEmbeddedOneIsUsedInTheDataDirectory() {
+    AppConfig config = AppConfig.load(Map.of("TASKS_DATA_DIR", "/srv/tasks"));
+    assertThat(config.embeddedDatabase()).isTrue();
+    assertThat(config.dataDir()).isEqualTo(Path.of("/srv/tasks"));
+    assertThat(AppConfig.load(Map.of()).dataDir()).isEqualTo(Path.of("./task-data"));
+    AppConfig pointed = config.with(Map.of("TASKS_DB_URL", "postgresql://postgres@localhost:5/t"));
+    assertThat(pointed.embeddedDatabase()).isFalse();
+    assertThat(pointed.dbUrl()).isEqualTo("postgresql://postgres@localhost:5/t");
   }
 
   @Test
