@@ -17,6 +17,8 @@ class ClusterSetupTest {
   private static AppConfig config(Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>();
     env.put("TASKS_CLUSTER", "true");
+    // a cluster needs a shared database; these tests only build options and never connect
+    env.put("TASKS_DB_URL", "postgresql://postgres@db.invalid:5432/tasks");
     env.putAll(overrides);
     return AppConfig.load(env);
   }

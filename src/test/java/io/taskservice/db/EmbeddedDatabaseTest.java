@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
  * someone else's process never leads to signalling that process.
  */
 class EmbeddedDatabaseTest {
+  // unpacked once for every test run, as TestDatabase does
+  private static final Path BINARIES = Path.of("target", "test-postgres", "bin").toAbsolutePath();
   private Path dir;
 
   @BeforeEach
@@ -43,7 +45,7 @@ class EmbeddedDatabaseTest {
   @Test
   void keepsDataAcrossRestartsWithFsyncAndSynchronousCommitOn() throws Exception {
     long pid;
-    try (EmbeddedDatabase db = EmbeddedDatabase.start(dir)) {
+    try (EmbeddedDatabase db = EmbeddedDatabase.start(dir, BINARIES)) {
       assertThat(db.url()).isEqualTo("postgresql://postgres@localhost:" + db.port() + "/tasks");
       assertThat(query(db, "SHOW fsync")).isEqualTo("on");
       assertThat(query(db, "SHOW synchronous_commit")).isEqualTo("on");
@@ -56,15 +58,15 @@ class EmbeddedDatabaseTest {
     assertThat(dir.resolve("data/postmaster.pid")).doesNotExist();
     assertThat(dir.resolve("postgresql.log")).isNotEmptyFile();
 
-    try (EmbeddedDatabase db = EmbeddedDatabase.start(dir)) {
+    try (EmbeddedDatabase db = EmbeddedDatabase.start(dir, BINARIES)) {
       assertThat(query(db, "SELECT v FROM kept")).isEqualTo("still here");
     }
   }
 
   @Test
   void aSecondProcessOnTheSameDirectoryIsRefused() {
-    try (EmbeddedDatabase db = EmbeddedDatabase.start(dir)) {
-      assertThatThrownBy(() -> EmbeddedDatabase.start(dir))
+    try (EmbeddedDatabase db = EmbeddedDatabase.start(dir, BINARIES)) {
+      assertThatThrownBy(() -> EmbeddedDatabase.start(dir, BINARIES))
           .isInstanceOf(EmbeddedDatabaseException.class)
           .hasMessageContaining("in use by another task-service process");
       assertThat(EmbeddedDatabase.reclaim(dir)).isFalse();
@@ -73,7 +75,7 @@ class EmbeddedDatabaseTest {
 
   @Test
   void aStalePidFileNamingAnotherProcessIsRemovedAndThatProcessLeftAlone() throws Exception {
-    try (EmbeddedDatabase db = EmbeddedDatabase.start(dir)) {
+    try (EmbeddedDatabase db = EmbeddedDatabase.start(dir, BINARIES)) {
       execute(db, "SELECT 1");
     }
     Process stranger = new ProcessBuilder("sleep", "600").start();
@@ -82,7 +84,7 @@ class EmbeddedDatabaseTest {
       Files.writeString(
           dir.resolve("data/postmaster.pid"),
           stranger.pid() + "\n" + dir.resolve("data") + "\n1700000000\n5432\n\nlocalhost\n");
-      try (EmbeddedDatabase db = EmbeddedDatabase.start(dir)) {
+      try (EmbeddedDatabase db = EmbeddedDatabase.start(dir, BINARIES)) {
         assertThat(query(db, "SELECT 'started'")).isEqualTo("started");
       }
       assertThat(stranger.isAlive()).isTrue();
