@@ -124,14 +124,10 @@ public final class TestDatabase {
   public static Connection connect() throws SQLException {
     AppConfig config = AppConfig.load(Map.of("TASKS_DB_URL", url()));
     var options = io.taskservice.db.Database.connectOptions(config);
-    String jdbc =
-        "jdbc:postgresql://"
-            + options.getHost()
-            + ":"
-            + options.getPort()
-            + "/"
-            + options.getDatabase();
-    return DriverManager.getConnection(jdbc, options.getUser(), options.getPassword());
+    return DriverManager.getConnection(
+        new Migrations(config).jdbcUrl(options.getDatabase()),
+        options.getUser(),
+        options.getPassword());
   }
 
   private static String locate() {

@@ -2,6 +2,7 @@ package io.taskservice.db;
 
 import io.taskservice.config.AppConfig;
 import io.vertx.pgclient.PgConnectOptions;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -32,9 +33,12 @@ public final class Migrations {
   }
 
   private final PgConnectOptions target;
+  // TASKS_DB_URL's own parameters (?sslmode=require&...), for every JDBC connection too
+  private final String query;
 
   public Migrations(AppConfig config) {
     this.target = Database.connectOptions(config);
+    this.query = URI.create(config.dbUrl()).getRawQuery();
   }
 
   /** Creates the database if needed and migrates it; returns the number of migrations applied. */
@@ -106,8 +110,13 @@ public final class Migrations {
     return DriverManager.getConnection(jdbcUrl(database), props);
   }
 
-  private String jdbcUrl(String database) {
-    return "jdbc:postgresql://" + target.getHost() + ":" + target.getPort() + "/" + database;
+  /**
+   * The JDBC URL of {@code database} on the configured server, with every parameter of {@code
+   * TASKS_DB_URL}: TLS settings such as {@code sslmode} apply to migrations as to the pool.
+   */
+  public String jdbcUrl(String database) {
+    String url = "jdbc:postgresql://" + target.getHost() + ":" + target.getPort() + "/" + database;
+    return query == null || query.isEmpty() ? url : url + "?" + query;
   }
 
   private String where() {
