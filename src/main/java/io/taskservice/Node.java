@@ -53,17 +53,16 @@ public final class Node {
   private final List<String> deployments = new CopyOnWriteArrayList<>();
   private Future<Void> closing;
 
-  private Node(Vertx vertx, AppConfig config, String metricsRegistry) {
+  private Node(Vertx vertx, AppConfig config, String metricsRegistry, Readiness readiness) {
     this.vertx = vertx;
     this.config = config;
     this.pool = Database.pool(vertx, config);
-    this.ops = new Operations(vertx, config, metricsRegistry);
+    this.ops = new Operations(vertx, config, metricsRegistry, readiness);
     this.schema = ops.readiness().add(Readiness.SCHEMA, "database schema not migrated yet");
     this.consuming =
         config.role().processes()
             ? ops.readiness().add(Readiness.WORKER, "worker not consuming yet")
             : null;
-    ops.readiness().addUp(Readiness.CLUSTER);
   }
 
   /**
@@ -72,10 +71,11 @@ public final class Node {
    */
   public static Future<Node> start(AppConfig config) {
     String metricsRegistry = "task-service-" + UUID.randomUUID();
-    return createVertx(config, metricsRegistry)
+    Readiness readiness = new Readiness();
+    return createVertx(config, metricsRegistry, readiness)
         .compose(
             vertx -> {
-              Node node = new Node(vertx, config, metricsRegistry);
+              Node node = new Node(vertx, config, metricsRegistry, readiness);
               return node.deploy().map(node).onFailure(failure -> vertx.close());
             });
   }
@@ -84,11 +84,12 @@ public final class Node {
    * The node's Vert.x instance, all its options set here: metrics on, in the node's own registry; a
    * cluster member when configured.
    */
-  private static Future<Vertx> createVertx(AppConfig config, String metricsRegistry) {
+  private static Future<Vertx> createVertx(
+      AppConfig config, String metricsRegistry, Readiness readiness) {
     VertxOptions options = new VertxOptions().setMetricsOptions(Metrics.options(metricsRegistry));
     VertxBuilder builder = Vertx.builder();
     return config.cluster()
-        ? ClusterSetup.buildClustered(builder, options, config)
+        ? ClusterSetup.buildClustered(builder, options, config, readiness.addUp(Readiness.CLUSTER))
         : Future.succeededFuture(builder.with(options).build());
   }
 

@@ -6,6 +6,7 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.HazelcastInstance;
 import io.taskservice.config.AppConfig;
 import io.taskservice.config.ConfigException;
+import io.taskservice.ops.Readiness;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -37,17 +38,27 @@ public final class ClusterSetup {
 
   /**
    * Builds a clustered Vert.x from {@code builder} and {@code options} (both may carry other
-   * settings, e.g. metrics). Completes once this node has joined the cluster.
+   * settings, e.g. metrics). Completes once this node has joined the cluster; from then on {@code
+   * member} is down whenever the node is not a member (see {@link MembershipWatch}).
    */
   public static Future<Vertx> buildClustered(
-      VertxBuilder builder, VertxOptions options, AppConfig config) {
+      VertxBuilder builder, VertxOptions options, AppConfig config, Readiness.Condition member) {
     configureEventBus(options.getEventBusOptions(), config);
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(config));
     return builder
         .with(options)
         .withClusterManager(manager)
         .buildClustered()
-        .onSuccess(vertx -> logMembership(manager.getHazelcastInstance(), config));
+        .onSuccess(
+            vertx -> {
+              HazelcastInstance hazelcast = manager.getHazelcastInstance();
+              hazelcast.getLifecycleService().addLifecycleListener(new MembershipWatch(member));
+              // it may have stopped already, before the listener was there to see it
+              if (!hazelcast.getLifecycleService().isRunning()) {
+                member.down("left the cluster");
+              }
+              logMembership(hazelcast, config);
+            });
   }
 
   static void configureEventBus(EventBusOptions eventBus, AppConfig config) {

@@ -26,7 +26,7 @@ import java.util.List;
 public final class Operations {
   private final Vertx vertx;
   private final AppConfig config;
-  private final Readiness readiness = new Readiness();
+  private final Readiness readiness;
   private final DatabaseProbe probe;
   private final PrometheusMeterRegistry registry;
   private final TaskMetrics metrics;
@@ -34,10 +34,12 @@ public final class Operations {
   /**
    * @param metricsRegistry the registry name given to {@link Metrics#options} for this node's
    *     Vert.x
+   * @param readiness the node's readiness conditions, reported by {@code /health/ready}
    */
-  public Operations(Vertx vertx, AppConfig config, String metricsRegistry) {
+  public Operations(Vertx vertx, AppConfig config, String metricsRegistry, Readiness readiness) {
     this.vertx = vertx;
     this.config = config;
+    this.readiness = readiness;
     this.probe = new DatabaseProbe(vertx, config);
     this.registry = Metrics.registry(metricsRegistry);
     this.metrics = new TaskMetrics(registry, config.processingDelayMs(), config.leaseMs());

@@ -18,8 +18,9 @@ public final class Readiness {
   public static final String WORKER = "worker";
 
   /**
-   * The node is a member of the cluster. Up by default: a clustered Vert.x is only built once it
-   * has joined. Cluster code lowers it when the node drops out (and raises it when it is back).
+   * The node is a member of its cluster (clustered nodes only). Up from the start: a clustered
+   * Vert.x is only built once it has joined. The cluster code lowers it while the node is not a
+   * member (its member stopped, or it is merging back after a split) and raises it once it is back.
    */
   public static final String CLUSTER = "cluster";
 

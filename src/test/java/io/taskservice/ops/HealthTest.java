@@ -67,7 +67,8 @@ class HealthTest {
     assertThat(ready.statusCode()).isEqualTo(200);
     JsonObject body = ready.bodyAsJsonObject();
     assertThat(body.getString("status")).isEqualTo("UP");
-    assertThat(checkIds(body)).containsExactlyInAnyOrder("database", "schema", "worker", "cluster");
+    // no "cluster" check: this node is not clustered
+    assertThat(checkIds(body)).containsExactlyInAnyOrder("database", "schema", "worker");
   }
 
   @Test
@@ -75,16 +76,16 @@ class HealthTest {
     Node node = node(Map.of());
     Client client = new Client(vertx, node.port());
     OpsTesting.await(node.startup());
-    Readiness.Condition cluster = node.readiness().get(Readiness.CLUSTER).orElseThrow();
+    Readiness.Condition schema = node.readiness().get(Readiness.SCHEMA).orElseThrow();
 
-    cluster.down("left the cluster");
+    schema.down("schema being repaired");
     HttpResponse<Buffer> notReady = client.get("/health/ready");
-    cluster.up();
+    schema.up();
 
     assertThat(notReady.statusCode()).isEqualTo(503);
     assertThat(notReady.bodyAsJsonObject().getString("status")).isEqualTo("DOWN");
     assertThat(notReady.bodyAsJsonObject().getString("reason"))
-        .isEqualTo("cluster: left the cluster");
+        .isEqualTo("schema: schema being repaired");
     assertThat(client.statusCode("/health/ready")).isEqualTo(200);
   }
 
@@ -96,8 +97,7 @@ class HealthTest {
     HttpResponse<Buffer> ready = new Client(vertx, node.port()).get("/health/ready");
 
     assertThat(ready.statusCode()).isEqualTo(200);
-    assertThat(checkIds(ready.bodyAsJsonObject()))
-        .containsExactlyInAnyOrder("database", "schema", "cluster");
+    assertThat(checkIds(ready.bodyAsJsonObject())).containsExactlyInAnyOrder("database", "schema");
   }
 
   @Test
