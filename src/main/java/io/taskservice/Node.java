@@ -1,9 +1,11 @@
 package io.taskservice;
 
 import io.taskservice.api.HttpVerticle;
+import io.taskservice.api.KeyExpiryVerticle;
 import io.taskservice.cluster.ClusterSetup;
 import io.taskservice.config.AppConfig;
 import io.taskservice.db.Database;
+import io.taskservice.db.IdempotencyKeys;
 import io.taskservice.db.Migrations;
 import io.taskservice.db.TaskCounts;
 import io.taskservice.db.WorkerLoads;
@@ -103,6 +105,8 @@ public final class Node {
                   .onSuccess(n -> schema.up())
                   .compose(n -> deployCounts())
                   .compose(
+                      n -> config.role().servesApi() ? deployKeyExpiry() : Future.succeededFuture())
+                  .compose(
                       n -> config.role().processes() ? deployWorker() : Future.succeededFuture());
         });
   }
@@ -157,6 +161,15 @@ public final class Node {
   /** Every node folds the exact counts (any number of nodes may fold at once). */
   private Future<String> deployCounts() {
     return vertx.deployVerticle(ops.countsVerticle(pool)).onSuccess(deployments::add);
+  }
+
+  private Future<String> deployKeyExpiry() {
+    return vertx
+        .deployVerticle(
+            new KeyExpiryVerticle(
+                new IdempotencyKeys(pool, config.dbTimeoutMs(), config.idempotencyTtl()),
+                config.idempotencyTtl()))
+        .onSuccess(deployments::add);
   }
 
   private Future<String> deployWorker() {

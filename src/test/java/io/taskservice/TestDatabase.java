@@ -93,9 +93,12 @@ public final class TestDatabase {
     return io.taskservice.db.Database.connectOptions(config).getDatabase();
   }
 
-  /** Deletes every task and restarts the ids, so that each test starts from an empty table. */
+  /**
+   * Deletes every task (and what refers to it) and restarts the ids, so that each test starts from
+   * an empty table.
+   */
   public static void reset() {
-    execute("TRUNCATE tasks RESTART IDENTITY");
+    execute("TRUNCATE tasks RESTART IDENTITY CASCADE");
   }
 
   /** Runs one SQL statement on the test database (for arranging states a test needs). */

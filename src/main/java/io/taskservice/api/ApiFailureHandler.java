@@ -1,5 +1,7 @@
 package io.taskservice.api;
 
+import io.taskservice.db.KeyInUseException;
+import io.taskservice.db.KeyReusedException;
 import io.taskservice.db.StoreUnavailableException;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -35,7 +37,7 @@ public final class ApiFailureHandler implements Handler<RoutingContext> {
         ctx.response().headers().set("Allow", allow);
       }
     }
-    if (error.status() == 503) {
+    if (error.status() == 503 || error.status() == 409) {
       ctx.response().putHeader("Retry-After", "1");
     }
     error.headers().forEach(ctx.response()::putHeader);
@@ -54,6 +56,14 @@ public final class ApiFailureHandler implements Handler<RoutingContext> {
           ctx.request().path(),
           e.getCause() == null ? e.getMessage() : e.getCause().toString());
       return ApiError.detail(503, "Service temporarily unavailable, try again later.");
+    }
+    if (failure instanceof KeyInUseException) {
+      return ApiError.detail(
+          409, "A request with this Idempotency-Key is still being processed; retry later.");
+    }
+    if (failure instanceof KeyReusedException) {
+      return ApiError.detail(
+          422, "This Idempotency-Key was already used with a different request.");
     }
     int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
     return switch (status) {

@@ -53,12 +53,17 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    TaskRepository tasks = new TaskRepository(pool, config.dbTimeoutMs());
+    TaskRepository tasks = new TaskRepository(pool, config.dbTimeoutMs(), config.idempotencyTtl());
     // calls waiting for a database that stopped answering get their 503 now, not at the limit
     vertx
         .eventBus()
         .<String>localConsumer(Addresses.DATABASE_DOWN, down -> tasks.failWaiting(down.body()));
-    TasksApi api = new TasksApi(tasks, vertx.eventBus(), metrics);
+    TasksApi api =
+        new TasksApi(
+            tasks,
+            vertx.eventBus(),
+            metrics,
+            new IdempotencyKeyHeader(!config.apiTokens().isEmpty()));
     Future<OpenAPIContract> contract = OpenAPIContract.from(vertx, CONTRACT);
     Future<Buffer> contractText = vertx.fileSystem().readFile(CONTRACT);
     return Future.all(contract, contractText)

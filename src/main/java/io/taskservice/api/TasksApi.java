@@ -1,6 +1,7 @@
 package io.taskservice.api;
 
 import io.taskservice.bus.Addresses;
+import io.taskservice.db.IdempotencyKey;
 import io.taskservice.db.TaskRepository;
 import io.taskservice.domain.Task;
 import io.taskservice.domain.TaskStatus;
@@ -31,14 +32,17 @@ final class TasksApi {
   private final TaskRepository tasks;
   private final EventBus bus;
   private final ApiMetrics metrics;
+  private final IdempotencyKeyHeader keys;
 
-  TasksApi(TaskRepository tasks, EventBus bus, ApiMetrics metrics) {
+  TasksApi(TaskRepository tasks, EventBus bus, ApiMetrics metrics, IdempotencyKeyHeader keys) {
     this.tasks = tasks;
     this.bus = bus;
     this.metrics = metrics;
+    this.keys = keys;
   }
 
   void create(RoutingContext ctx) {
+    Optional<IdempotencyKey> key = keys.read(ctx.request());
     Object data = RequestBody.read(ctx);
     if (data == null) {
       throw new ApiError(400, nonFieldErrors("No data provided"));
@@ -53,13 +57,24 @@ final class TasksApi {
     if (!title.isValid()) {
       throw ApiError.field("title", title.errors());
     }
-    tasks
-        .create(title.title())
+    Future<TaskRepository.Created> created =
+        key.isPresent()
+            ? tasks.create(title.title(), key.get())
+            : tasks.create(title.title()).map(task -> new TaskRepository.Created(task, false));
+    created
         .onSuccess(
-            task -> {
-              metrics.created();
-              // after the commit: a lost message only delays the task until a sweep finds it
-              bus.send(Addresses.PROCESS_TASK, task.id());
+            c -> {
+              Task task = c.task();
+              if (c.replayed()) {
+                ctx.response().putHeader(IdempotencyKeyHeader.REPLAYED, "true");
+              } else {
+                metrics.created();
+              }
+              // after the commit: a lost message only delays the task until a sweep finds it (a
+              // replay sends it again while it is new: its first request may have died before)
+              if (task.status() == TaskStatus.NEW) {
+                bus.send(Addresses.PROCESS_TASK, task.id());
+              }
               Responses.json(ctx, 201, TaskJson.of(task));
             })
         .onFailure(ctx::fail);

@@ -1,6 +1,7 @@
 package io.taskservice.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,6 +73,9 @@ public record AppConfig(Map<String, Object> values) {
     }
     if (value(values, Settings.TLS_CERT).isEmpty() != value(values, Settings.TLS_KEY).isEmpty()) {
       throw new ConfigException("TASKS_TLS_CERT and TASKS_TLS_KEY must be set together");
+    }
+    if (value(values, Settings.IDEMPOTENCY_TTL).isZero()) {
+      throw new ConfigException("TASKS_IDEMPOTENCY_TTL must be longer than 0");
     }
   }
 
@@ -167,6 +171,20 @@ public record AppConfig(Map<String, Object> values) {
 
   public long dbTimeoutMs() {
     return get(Settings.DB_TIMEOUT_MS);
+  }
+
+  public Duration idempotencyTtl() {
+    return get(Settings.IDEMPOTENCY_TTL);
+  }
+
+  /**
+   * API requests a node works on at once (waiting for the database); beyond them it answers 503.
+   * Unless configured, 64 per pooled connection: room for full group-commit batches on every
+   * connection, little enough that the queue drains within a fraction of a second.
+   */
+  public int maxPending() {
+    int configured = get(Settings.MAX_PENDING);
+    return configured > 0 ? configured : dbPoolSize() * 64;
   }
 
   public Role role() {

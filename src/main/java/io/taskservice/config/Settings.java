@@ -2,6 +2,7 @@ package io.taskservice.config;
 
 import static io.taskservice.config.SettingType.bool;
 import static io.taskservice.config.SettingType.choice;
+import static io.taskservice.config.SettingType.duration;
 import static io.taskservice.config.SettingType.integer;
 import static io.taskservice.config.SettingType.list;
 import static io.taskservice.config.SettingType.optional;
@@ -12,6 +13,7 @@ import static io.taskservice.config.SettingType.string;
 import io.taskservice.config.AppConfig.AccessLog;
 import io.taskservice.config.AppConfig.LogFormat;
 import io.taskservice.config.AppConfig.Role;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -120,6 +122,22 @@ public final class Settings {
           integer(0, 3_600_000),
           "10000",
           "On SIGTERM, how long (ms) held tasks may finish before they are handed back.");
+
+  // Retries and overload
+  public static final Setting<Duration> IDEMPOTENCY_TTL =
+      define(
+          "TASKS_IDEMPOTENCY_TTL",
+          duration(),
+          "1d",
+          "How long an `Idempotency-Key` of `POST /api/v1/tasks/` stands for the task it created"
+              + " (`1d` = 24 h); expired keys are pruned. Must not be `0`.");
+  public static final Setting<Integer> MAX_PENDING =
+      define(
+          "TASKS_MAX_PENDING",
+          integer(0, 1_000_000),
+          "0",
+          "API requests a node works on at once; beyond them it answers `503` with `Retry-After`"
+              + " at once. `0` = 64 per connection of `TASKS_DB_POOL_SIZE`.");
 
   // Cluster
   public static final Setting<Boolean> CLUSTER =

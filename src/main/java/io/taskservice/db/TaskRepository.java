@@ -1,5 +1,6 @@
 package io.taskservice.db;
 
+import io.taskservice.config.Settings;
 import io.taskservice.domain.Task;
 import io.taskservice.domain.TaskResult;
 import io.taskservice.domain.TaskStatus;
@@ -9,6 +10,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -60,26 +62,81 @@ public final class TaskRepository {
           + COLUMNS
           + " FROM tasks WHERE status = $1 AND id >= $2 ORDER BY id LIMIT $3 OFFSET $4";
 
+  // Creates with an Idempotency-Key, in one statement. Each key is claimed first (inserted, or
+  // taken over once it expired), in key order so that batches racing on other nodes cannot
+  // deadlock; only the titles whose key was claimed become tasks, under ids drawn beforehand. A key
+  // held by another request is left alone instead of failing the batch (ON CONFLICT): its task is
+  // read by FIND_KEYED in a later snapshot, which sees that request's commit.
+  static final String INSERT_KEYED =
+      "WITH input AS MATERIALIZED ("
+          + "SELECT nextval('tasks_id_seq') AS id, title, decode(scope, 'hex') AS scope, key, n"
+          + " FROM unnest($1::text[], $2::text[], $3::text[])"
+          + " WITH ORDINALITY AS i(title, scope, key, n)),"
+          + " claimed AS (INSERT INTO idempotency_keys AS k (scope, key, task_id)"
+          + " SELECT scope, key, id FROM input ORDER BY scope, key"
+          + " ON CONFLICT (scope, key) DO UPDATE SET task_id = excluded.task_id, created_at = now()"
+          + " WHERE k.created_at < now() - $4 * interval '1 millisecond' RETURNING task_id),"
+          + " created AS (INSERT INTO tasks (id, title)"
+          + " SELECT id, title FROM input WHERE id IN (SELECT task_id FROM claimed) ORDER BY id"
+          + " RETURNING "
+          + COLUMNS
+          + ") SELECT input.n, created.* FROM created JOIN input USING (id)";
+  static final String FIND_KEYED =
+      "SELECT encode(k.scope, 'hex') AS scope, k.key, t.id, t.title, t.status, t.result,"
+          + " t.created_at, t.updated_at FROM idempotency_keys k JOIN tasks t ON t.id = k.task_id"
+          + " WHERE (k.scope, k.key) IN"
+          + " (SELECT decode(s, 'hex'), key FROM unnest($1::text[], $2::text[]) AS u(s, key))";
+
   static final int MAX_BATCH = 500;
+  // a key whose row vanished between the insert and the look-up (expired and pruned, or its task
+  // deleted) is claimed again, a few times at most
+  private static final int KEYED_ATTEMPTS = 3;
 
   private final Pool pool;
   private final long timeoutMs;
   private final TaskCounts counts;
   private final Batcher<String, Task> inserts;
   private final Batcher<Long, Optional<Task>> finds;
+  private final Batcher<KeyedTitle, KeyedOutcome> keyedInserts;
+  private final long keyTtlMs;
+  // keys of this repository's creates still in progress: a second request with one is a 409
+  private final Set<IdempotencyKey> keysInProgress = new HashSet<>();
   // the calls whose answer has not arrived yet, failed at once when the database goes away
   private final Set<Promise<?>> waiting = new HashSet<>();
 
+  /**
+   * A repository whose idempotency keys live as long as {@code TASKS_IDEMPOTENCY_TTL}'s default.
+   */
   public TaskRepository(Pool pool, long timeoutMs) {
+    this(pool, timeoutMs, Settings.IDEMPOTENCY_TTL.read(Map.of()));
+  }
+
+  /**
+   * @param keyTtl how long an idempotency key stands for its task
+   */
+  public TaskRepository(Pool pool, long timeoutMs, Duration keyTtl) {
     this.pool = pool;
     this.timeoutMs = timeoutMs;
     this.counts = new TaskCounts(pool, timeoutMs);
+    this.keyTtlMs = keyTtl.toMillis();
     // one statement in flight per verticle, the calls arriving meanwhile go together in the
     // next: fewer, larger statements cost PostgreSQL far less per row (measured with
     // bench/run.sh on 2 cores: GET by id +60 %, POST +10 % against 4 in flight)
     this.inserts = new Batcher<>(MAX_BATCH, 1, this::insertAll);
     this.finds = new Batcher<>(MAX_BATCH, 1, this::findAll);
+    this.keyedInserts = new Batcher<>(MAX_BATCH, 1, batch -> insertKeyed(batch, KEYED_ATTEMPTS));
   }
+
+  /**
+   * A keyed create's answer: the task created now, or, when the key came before with the same
+   * title, that request's task as it is now ({@code replayed}).
+   */
+  public record Created(Task task, boolean replayed) {}
+
+  private record KeyedTitle(String title, IdempotencyKey key) {}
+
+  /** One keyed create's outcome within a batch: created or replayed, or why not. */
+  private record KeyedOutcome(Created created, RuntimeException failure) {}
 
   /** A page of tasks, newest first, with the number of tasks matching the filter. */
   public record Page(long count, List<Task> tasks) {}
@@ -87,6 +144,25 @@ public final class TaskRepository {
   /** Stores a new task; its id is assigned by the database. The title must be valid. */
   public Future<Task> create(String title) {
     return answer(inserts.submit(title));
+  }
+
+  /**
+   * Stores a new task unless {@code key} already stands for one (the IETF Idempotency-Key): then
+   * that task is the answer if it was created with the same title, else the call fails with {@link
+   * KeyReusedException}. Fails with {@link KeyInUseException} while another call with the key is in
+   * progress here. Across nodes, the key's row decides which request creates the task.
+   */
+  public Future<Created> create(String title, IdempotencyKey key) {
+    if (!keysInProgress.add(key)) {
+      return Future.failedFuture(new KeyInUseException(key.key()));
+    }
+    return answer(keyedInserts.submit(new KeyedTitle(title, key)))
+        .onComplete(done -> keysInProgress.remove(key))
+        .compose(
+            outcome ->
+                outcome.failure() == null
+                    ? Future.succeededFuture(outcome.created())
+                    : Future.failedFuture(outcome.failure()));
   }
 
   public Future<Optional<Task>> find(long id) {
@@ -175,6 +251,95 @@ public final class TaskRepository {
                   tasks.sort((a, b) -> Long.compare(a.id(), b.id()));
                   return tasks;
                 }));
+  }
+
+  private Future<List<KeyedOutcome>> insertKeyed(List<KeyedTitle> batch, int attempts) {
+    Tuple params =
+        Tuple.of(
+            batch.stream().map(KeyedTitle::title).toArray(String[]::new),
+            batch.stream().map(k -> k.key().scope()).toArray(String[]::new),
+            batch.stream().map(k -> k.key().key()).toArray(String[]::new),
+            keyTtlMs);
+    return guard(
+        pool.preparedQuery(INSERT_KEYED)
+            .execute(params)
+            .compose(
+                rows -> {
+                  KeyedOutcome[] outcomes = new KeyedOutcome[batch.size()];
+                  rows.forEach(
+                      row ->
+                          outcomes[(int) (row.getLong("n") - 1)] =
+                              new KeyedOutcome(new Created(toTask(row), false), null));
+                  return replays(batch, outcomes, attempts);
+                }));
+  }
+
+  /** Fills in the outcomes of the keys that other requests had claimed before. */
+  private Future<List<KeyedOutcome>> replays(
+      List<KeyedTitle> batch, KeyedOutcome[] outcomes, int attempts) {
+    List<Integer> taken = new ArrayList<>();
+    for (int i = 0; i < outcomes.length; i++) {
+      if (outcomes[i] == null) {
+        taken.add(i);
+      }
+    }
+    if (taken.isEmpty()) {
+      return Future.succeededFuture(List.of(outcomes));
+    }
+    // not Tuple.of(scopes, keys): that picks Tuple.of(Object, Object...) and spreads the keys
+    Tuple params =
+        Tuple.tuple()
+            .addArrayOfString(
+                taken.stream().map(i -> batch.get(i).key().scope()).toArray(String[]::new))
+            .addArrayOfString(
+                taken.stream().map(i -> batch.get(i).key().key()).toArray(String[]::new));
+    return pool.preparedQuery(FIND_KEYED)
+        .execute(params)
+        .compose(
+            rows -> {
+              Map<IdempotencyKey, Task> byKey = new HashMap<>();
+              rows.forEach(
+                  row ->
+                      byKey.put(
+                          new IdempotencyKey(row.getString("scope"), row.getString("key")),
+                          toTask(row)));
+              List<Integer> vanished = new ArrayList<>();
+              for (int i : taken) {
+                KeyedTitle wanted = batch.get(i);
+                Task task = byKey.get(wanted.key());
+                if (task == null) {
+                  vanished.add(i);
+                } else if (task.title().equals(wanted.title())) {
+                  outcomes[i] = new KeyedOutcome(new Created(task, true), null);
+                } else {
+                  outcomes[i] = new KeyedOutcome(null, new KeyReusedException(wanted.key().key()));
+                }
+              }
+              return claimAgain(batch, outcomes, vanished, attempts);
+            });
+  }
+
+  private Future<List<KeyedOutcome>> claimAgain(
+      List<KeyedTitle> batch, KeyedOutcome[] outcomes, List<Integer> vanished, int attempts) {
+    if (vanished.isEmpty()) {
+      return Future.succeededFuture(List.of(outcomes));
+    }
+    if (attempts <= 1) {
+      vanished.forEach(
+          i ->
+              outcomes[i] =
+                  new KeyedOutcome(null, new KeyInUseException(batch.get(i).key().key())));
+      return Future.succeededFuture(List.of(outcomes));
+    }
+    List<KeyedTitle> again = vanished.stream().map(batch::get).toList();
+    return insertKeyed(again, attempts - 1)
+        .map(
+            retried -> {
+              for (int j = 0; j < vanished.size(); j++) {
+                outcomes[vanished.get(j)] = retried.get(j);
+              }
+              return List.of(outcomes);
+            });
   }
 
   private <T> Future<T> guard(Future<T> call) {
