@@ -30,6 +30,7 @@ public final class Operations {
   private final DatabaseProbe probe;
   private final PrometheusMeterRegistry registry;
   private final TaskMetrics metrics;
+  private final OverloadGuard overload;
 
   /**
    * @param metricsRegistry the registry name given to {@link Metrics#options} for this node's
@@ -43,6 +44,7 @@ public final class Operations {
     this.probe = new DatabaseProbe(vertx, config);
     this.registry = Metrics.registry(metricsRegistry);
     this.metrics = new TaskMetrics(registry, config.processingDelayMs(), config.leaseMs());
+    this.overload = new OverloadGuard(config.maxPending(), config.bodyLimitBytes(), registry);
   }
 
   public Readiness readiness() {
@@ -121,7 +123,10 @@ public final class Operations {
     return options;
   }
 
-  /** In order: headers on every answer, then Host, then token, then the outage fast path. */
+  /**
+   * In order: headers on every answer, then Host, then token, then the outage fast path, then the
+   * bound on work in progress.
+   */
   private List<Handler<RoutingContext>> guards() {
     List<Handler<RoutingContext>> guards = new ArrayList<>();
     guards.add(new SecurityHeaders(config.tls())::handle);
@@ -132,6 +137,8 @@ public final class Operations {
       guards.add(new BearerTokens(config.apiTokens())::handle);
     }
     guards.add(new OutageGuard(probe)::handle);
+    // last: a request refused for any reason above never takes a place
+    guards.add(overload::handle);
     return guards;
   }
 
