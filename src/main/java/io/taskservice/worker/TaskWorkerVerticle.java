@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,9 @@ import org.slf4j.LoggerFactory;
 public final class TaskWorkerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(TaskWorkerVerticle.class);
   private static final long COMPLETION_RETRY_MS = 1000;
+  // most tasks one worker holds at once, whatever else: their claims, timers and completions
+  // stay within a small heap (about 25 MB)
+  static final int MAX_HELD = 100_000;
 
   /** The worker's life: each state allows less than the one before; it never goes back. */
   enum State {
@@ -73,6 +77,10 @@ public final class TaskWorkerVerticle extends VerticleBase {
   // while it is still the current one: after this worker's own sweep claimed a task again (the
   // first claim's lease ran out while its completion kept failing), the first claim is void.
   private final Map<Long, Claim> held = new LinkedHashMap<>();
+  // when each claim held was taken, oldest first: the oldest one not finished by its due time
+  // tells how far completions lag behind
+  private final Map<Claim, Long> heldSince = new LinkedHashMap<>();
+  private boolean backedOff;
 
   private TaskClaims claims;
   private DelayLine delay;
@@ -141,6 +149,7 @@ public final class TaskWorkerVerticle extends VerticleBase {
               vertx.cancelTimer(grace);
               List<Claim> rest = List.copyOf(held.values());
               held.clear();
+              heldSince.clear();
               stats.inFlight(-rest.size());
               return claims
                   .release(rest)
@@ -175,8 +184,42 @@ public final class TaskWorkerVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * Back-pressure: a worker whose completions fall behind (the oldest task it holds is overdue by a
+   * quarter of the time its lease leaves after the delay), or that holds {@link #MAX_HELD} tasks,
+   * claims nothing more until it has caught up: more claims would only expire before their
+   * completion and be done twice. What it leaves is still {@code new} in the database, where the
+   * sweep of any worker with room finds it.
+   */
+  private boolean backlogged() {
+    long slackNanos =
+        TimeUnit.MILLISECONDS.toNanos(config.leaseMs() - config.processingDelayMs()) / 4;
+    long overdue = 0;
+    if (!heldSince.isEmpty()) {
+      long dueNanos =
+          heldSince.values().iterator().next()
+              + TimeUnit.MILLISECONDS.toNanos(config.processingDelayMs());
+      overdue = System.nanoTime() - dueNanos;
+    }
+    boolean backlogged = held.size() >= MAX_HELD || overdue > slackNanos;
+    if (backlogged != backedOff) {
+      backedOff = backlogged;
+      if (backlogged) {
+        log.warn(
+            "{} backs off: {} tasks held, completions {} ms behind; claiming nothing more until"
+                + " it has caught up",
+            name,
+            held.size(),
+            Math.max(0, TimeUnit.NANOSECONDS.toMillis(overdue)));
+      } else {
+        log.info("{} caught up ({} tasks held); claiming again", name, held.size());
+      }
+    }
+    return backlogged;
+  }
+
   private void receive(Long id) {
-    if (!state.takesWork() || id == null) {
+    if (!state.takesWork() || id == null || backlogged()) {
       return;
     }
     claiming++;
@@ -202,7 +245,12 @@ public final class TaskWorkerVerticle extends VerticleBase {
                 log.info("handed back {} tasks claimed by a call that had failed", n);
               }
             })
-        .transform(released -> claims.claimStale(config.newGraceMs(), config.sweepBatch()))
+        .transform(
+            released ->
+                backlogged()
+                    ? Future.succeededFuture(List.<Claim>of())
+                    : claims.claimStale(
+                        config.newGraceMs(), Math.min(config.sweepBatch(), MAX_HELD - held.size())))
         .onSuccess(
             recovered -> {
               for (Claim claim : recovered) {
@@ -234,9 +282,11 @@ public final class TaskWorkerVerticle extends VerticleBase {
 
   private void hold(Claim claim) {
     Claim previous = held.put(claim.taskId(), claim);
+    heldSince.put(claim, System.nanoTime());
     if (previous == null) {
       stats.inFlight(1);
     } else {
+      heldSince.remove(previous);
       log.info(
           "task {}: claimed again by this worker after its lease ran out; the earlier claim is"
               + " void",
@@ -284,6 +334,7 @@ public final class TaskWorkerVerticle extends VerticleBase {
     boolean current = isCurrent(claim);
     if (current) {
       held.remove(claim.taskId());
+      heldSince.remove(claim);
       stats.inFlight(-1);
     }
     if (done.isPresent()) {

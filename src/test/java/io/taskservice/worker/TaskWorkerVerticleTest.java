@@ -207,4 +207,58 @@ class TaskWorkerVerticleTest {
     assertThat(finishedOrHandedBack(id)).as("the late claim is handed back").isOne();
     assertThat(stats.inFlight.get()).isZero();
   }
+
+  @Test
+  void aWorkerWhoseCompletionsFallBehindClaimsNothingMoreUntilItCatchesUp() throws Exception {
+    // completions more than (lease - delay) / 4 = 300 ms late make the worker back off
+    deploy(
+        Map.of(
+            "TASKS_PROCESSING_DELAY_MS", "200",
+            "TASKS_LEASE_MS", "1400",
+            "TASKS_SWEEP_INTERVAL_MS", "100",
+            "TASKS_NEW_GRACE_MS", "0",
+            "TASKS_SHUTDOWN_GRACE_MS", "0"));
+    long first = newTask();
+    try (LogCapture log = new LogCapture(WORKER)) {
+      vertx.eventBus().send(Addresses.PROCESS_TASK, first);
+      Await.until(
+          "the first claim",
+          Duration.ofSeconds(10),
+          () -> TestDatabase.count("SELECT count(*) FROM tasks WHERE status = 'processing'"),
+          n -> n == 1);
+      refuseCompletionsOfTheCurrentClaim();
+      Await.until(
+          "the worker backs off",
+          Duration.ofSeconds(10),
+          log::lines,
+          lines -> lines.stream().anyMatch(l -> l.contains("backs off")));
+
+      long second = newTask();
+      vertx.eventBus().send(Addresses.PROCESS_TASK, second);
+      // ten sweeps' worth of time: a worker that keeps claiming takes it at the first
+      Await.until(
+          "the second task waited a second",
+          Duration.ofSeconds(10),
+          () ->
+              TestDatabase.count(
+                  "SELECT count(*) FROM tasks WHERE id = "
+                      + second
+                      + " AND created_at < now() - interval '1 second'"),
+          n -> n == 1);
+      assertThat(TestDatabase.count("SELECT count(*) FROM tasks WHERE status = 'new'"))
+          .as("the second task is left to others")
+          .isOne();
+
+      TestDatabase.execute("DROP TRIGGER refuse_completion ON tasks");
+      Await.until(
+          "both finished",
+          Duration.ofSeconds(20),
+          () -> TestDatabase.count("SELECT count(*) FROM tasks WHERE status IN ('done', 'failed')"),
+          n -> n == 2);
+      assertThat(log.lines()).anyMatch(l -> l.contains("caught up"));
+      // the first task was finished once, by its own claim: its lease never passed to another
+      assertThat(stats.finished).hasSize(2);
+      assertThat(log.lines()).noneMatch(l -> l.contains("claim lost"));
+    }
+  }
 }
