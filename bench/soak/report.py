@@ -79,7 +79,7 @@ def error_lines(out, start, faults):
 
 
 def svg(out, stats, finishes, faults, length):
-    w, h, left, top, gap = 960, 170, 70, 30, 40
+    w, h, left, top, gap = 960, 170, 70, 50, 40
     panels = [("creates/s (201, new task)", [(int(r["second"]), float(r["created"])) for r in stats], "#1f77b4"),
               ("finishes/s (done + failed)", sorted(finishes.items()), "#2ca02c"),
               ("p99 latency, ms (log scale)", [(int(r["second"]), float(r["p99_ms"])) for r in stats if r["p99_ms"]],
