@@ -6,6 +6,7 @@ import io.taskservice.config.Settings;
 import io.taskservice.db.EmbeddedDatabase;
 import io.taskservice.db.EmbeddedDatabase.EmbeddedDatabaseException;
 import io.taskservice.db.Migrations;
+import io.taskservice.ops.Failures;
 import io.taskservice.ops.LogSetup;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -78,7 +79,7 @@ public final class Main {
           "Database {} is up to date ({} migrations applied)", config.redactedDbUrl(), applied);
       System.exit(0);
     } catch (RuntimeException e) {
-      log.error("Migration failed: {}", Node.rootMessage(e));
+      log.error("Migration failed: {}", Failures.rootMessage(e));
       System.exit(1);
     }
   }
@@ -95,7 +96,7 @@ public final class Main {
     try {
       node = started.get();
     } catch (Exception e) {
-      log.error("Start-up failed: {}", Node.rootMessage(e));
+      log.error("Start-up failed: {}", Failures.rootMessage(e));
       System.exit(1);
       return;
     }
@@ -105,7 +106,7 @@ public final class Main {
               if (stopping.get()) {
                 return; // a signal stopped the node before its start-up had finished
               }
-              log.error("Start-up failed: {}", Node.rootMessage(e));
+              log.error("Start-up failed: {}", Failures.rootMessage(e));
               new Thread(() -> stop(started, config, 1), "shutdown").start();
             });
   }
@@ -127,7 +128,7 @@ public final class Main {
           .get(config.shutdownGraceMs() + 15_000, TimeUnit.MILLISECONDS);
       log.info("Stopped");
     } catch (Exception e) {
-      log.error("Stop did not complete cleanly: {}", Node.rootMessage(e));
+      log.error("Stop did not complete cleanly: {}", Failures.rootMessage(e));
       status = 1;
     }
     System.exit(status);

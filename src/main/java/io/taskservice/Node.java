@@ -1,7 +1,9 @@
 package io.taskservice;
 
+import io.taskservice.api.HttpSetup;
 import io.taskservice.api.HttpVerticle;
 import io.taskservice.api.KeyExpiryVerticle;
+import io.taskservice.api.OpsHttpVerticle;
 import io.taskservice.cluster.ClusterSetup;
 import io.taskservice.config.AppConfig;
 import io.taskservice.db.Database;
@@ -10,9 +12,9 @@ import io.taskservice.db.Migrations;
 import io.taskservice.db.TaskCounts;
 import io.taskservice.db.WorkerLoads;
 import io.taskservice.domain.TitleParityPolicy;
+import io.taskservice.ops.Failures;
 import io.taskservice.ops.Metrics;
 import io.taskservice.ops.Operations;
-import io.taskservice.ops.OpsHttpVerticle;
 import io.taskservice.ops.Readiness;
 import io.taskservice.stats.ClusterStats;
 import io.taskservice.worker.TaskWorkerVerticle;
@@ -112,6 +114,7 @@ public final class Node {
   }
 
   private Future<String> deployHttp() {
+    HttpSetup http = httpSetup();
     // one per node: every HTTP verticle and every viewer share its figures
     ClusterStats stats =
         new ClusterStats(
@@ -122,7 +125,7 @@ public final class Node {
         .deployVerticle(
             () -> {
               HttpVerticle verticle =
-                  new HttpVerticle(config, pool, ops.apiMetrics(), ops.httpSetup(), stats);
+                  new HttpVerticle(config, pool, ops.metrics()::created, http, stats);
               port.set(verticle::port);
               return verticle;
             },
@@ -138,7 +141,7 @@ public final class Node {
   }
 
   private Future<String> deployOpsHttp() {
-    OpsHttpVerticle verticle = new OpsHttpVerticle(config.httpPort(), ops.httpSetup());
+    OpsHttpVerticle verticle = new OpsHttpVerticle(config.httpPort(), httpSetup());
     port.set(verticle::port);
     return vertx
         .deployVerticle(verticle)
@@ -153,9 +156,15 @@ public final class Node {
                   "Health and metrics NOT served: port {} cannot be bound ({}); set"
                       + " TASKS_HTTP_PORT to a free port for this worker",
                   config.httpPort(),
-                  rootMessage(failure));
+                  Failures.rootMessage(failure));
               return Future.succeededFuture("");
             });
+  }
+
+  /** TLS, security controls and operator routes for the node's HTTP servers. */
+  private HttpSetup httpSetup() {
+    return HttpSetup.create(
+        config, ops.outageGuard(), ops::mountRoutes, Operations::isOperatorPath, ops.registry());
   }
 
   /** Every node folds the exact counts (any number of nodes may fold at once). */
@@ -175,9 +184,10 @@ public final class Node {
   private Future<String> deployWorker() {
     return vertx
         .deployVerticle(
-            new TaskWorkerVerticle(
-                config, pool, new TitleParityPolicy(), ops.workerStats(consuming)))
+            new TaskWorkerVerticle(config, pool, new TitleParityPolicy(), ops.metrics()))
         .onSuccess(deployments::add)
+        // started means consuming: the worker's start completes once its consumer is registered
+        .onSuccess(id -> consuming.up())
         .onSuccess(
             id ->
                 log.info(
@@ -198,7 +208,7 @@ public final class Node {
               log.warn(
                   "PostgreSQL at {} is not reachable yet ({}); retrying in {} ms",
                   config.redactedDbUrl(),
-                  rootMessage(failure),
+                  Failures.rootMessage(failure),
                   MIGRATION_RETRY_MS);
               return vertx.timer(MIGRATION_RETRY_MS).compose(v -> migrate());
             });
@@ -216,15 +226,6 @@ public final class Node {
       }
     }
     return false;
-  }
-
-  static String rootMessage(Throwable failure) {
-    Throwable t = failure;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    return message.lines().findFirst().orElse(message);
   }
 
   /**
@@ -264,6 +265,9 @@ public final class Node {
    */
   public synchronized Future<Void> close() {
     if (closing == null) {
+      if (consuming != null) {
+        consuming.down("worker stopped consuming");
+      }
       ops.stop();
       Future<?> stopped = Future.succeededFuture();
       for (String id : deployments) {
@@ -272,7 +276,8 @@ public final class Node {
                 previous ->
                     vertx
                         .undeploy(id)
-                        .onFailure(e -> log.warn("Stopping {} failed: {}", id, rootMessage(e))));
+                        .onFailure(
+                            e -> log.warn("Stopping {} failed: {}", id, Failures.rootMessage(e))));
       }
       closing = stopped.transform(undeployed -> pool.close()).transform(closed -> vertx.close());
     }

@@ -1,6 +1,8 @@
 package io.taskservice.api;
 
-/** What the API reports: the metrics layer listens here. */
+/** What the API reports, for the metrics. */
+@FunctionalInterface
 public interface ApiMetrics {
-  default void created() {}
+  /** A task was created (committed). */
+  void created();
 }

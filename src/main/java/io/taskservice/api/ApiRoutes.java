@@ -21,6 +21,11 @@ final class ApiRoutes {
   private ApiRoutes() {}
 
   /** The methods DRF's view allows on {@code path}, or null outside the API. */
+  /** Under {@code /api}: the paths the API's controls (tokens) apply to. */
+  static boolean isApiPath(String path) {
+    return path.equals("/api") || path.startsWith("/api/");
+  }
+
   static String allowFor(String path) {
     // on every answer: plain string checks instead of the route regexes
     String prefix = "/api/v1/tasks";

@@ -5,13 +5,10 @@ import io.taskservice.config.AppConfig;
 import io.taskservice.db.TaskRepository;
 import io.taskservice.stats.ClusterStats;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
@@ -28,8 +25,6 @@ import org.slf4j.LoggerFactory;
 public final class HttpVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
   static final String CONTRACT = "openapi.yaml";
-  // routes are tried by order; the builder's start at 0
-  private static final int FIRST_ORDER = -1000;
 
   private final AppConfig config;
   private final Pool pool;
@@ -72,8 +67,8 @@ public final class HttpVerticle extends VerticleBase {
               Router router = router(contract.result(), contractText.result(), api);
               server =
                   vertx.createHttpServer(
-                      new HttpServerOptions(setup.serverOptions())
-                          .setIdleTimeout(60)
+                      setup
+                          .serverOptions()
                           // long query strings get the API's answer, not a bare 414
                           .setMaxInitialLineLength(32 * 1024)
                           // no WebSockets here: keep their compression out of every response
@@ -101,23 +96,11 @@ public final class HttpVerticle extends VerticleBase {
     operation(builder, "retrieveTask").addHandler(api::retrieve);
     operation(builder, "getStats").addHandler(new StatsApi(stats)::read);
     Router router = builder.createRouter();
-    // the request log, then the security controls, before anything the builder added: a request
-    // is logged whatever happens to it, and rejected before its body is read
-    int order = FIRST_ORDER;
-    router.route().order(order++).handler(RequestLog.handler(setup.accessLog()));
-    for (Handler<RoutingContext> guard : setup.guards()) {
-      router.route().order(order++).handler(guard);
-    }
+    setup.guard(router);
     ApiRoutes.mount(router, api::list, api::retrieve);
     SwaggerUi.mount(router, contractText);
     DashboardPage.shared().mount(router);
-    setup.operatorRoutes().handle(router);
-    ApiFailureHandler failures = new ApiFailureHandler();
-    router.route().failureHandler(failures);
-    // requests that match no route (404, 405) or fail before routing skip failure handlers
-    for (int status : new int[] {400, 404, 405, 406, 413, 415, 500}) {
-      router.errorHandler(status, failures);
-    }
+    setup.finish(router);
     return router;
   }
 

@@ -123,7 +123,10 @@ public final class DatabaseProbe {
       failure = "database not reachable";
     }
     if (state.getAndSet(State.DOWN) != State.DOWN) {
-      log.warn("PostgreSQL at {} is not reachable: {}", config.redactedDbUrl(), describe(cause));
+      log.warn(
+          "PostgreSQL at {} is not reachable: {}",
+          config.redactedDbUrl(),
+          Failures.rootMessage(cause));
       vertx
           .eventBus()
           .publish(Addresses.DATABASE_DOWN, failure, new DeliveryOptions().setLocalOnly(true));
@@ -142,15 +145,5 @@ public final class DatabaseProbe {
         .connectingTo(Database.connectOptions(config))
         .using(vertx)
         .build();
-  }
-
-  private static String describe(Throwable failure) {
-    Throwable root = failure;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message =
-        root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    return message.lines().findFirst().orElse(message);
   }
 }

@@ -1,27 +1,19 @@
 package io.taskservice.ops;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.taskservice.api.ApiMetrics;
-import io.taskservice.api.HttpSetup;
 import io.taskservice.config.AppConfig;
 import io.taskservice.db.TaskCounts;
-import io.taskservice.domain.ClaimReason;
-import io.taskservice.domain.Completion;
-import io.taskservice.worker.WorkerStats;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The operator side of one node: readiness, the database probe, metrics, and what its HTTP servers
- * need from them — TLS, the security controls of the configuration, {@code /health/*} and {@code
- * /metrics}. Built once per node, shared by its verticles.
+ * need from them — the outage fast path, {@code /health/*} and {@code /metrics}. Built once per
+ * node, shared by its verticles.
  */
 public final class Operations {
   private final Vertx vertx;
@@ -30,7 +22,6 @@ public final class Operations {
   private final DatabaseProbe probe;
   private final PrometheusMeterRegistry registry;
   private final TaskMetrics metrics;
-  private final OverloadGuard overload;
 
   /**
    * @param metricsRegistry the registry name given to {@link Metrics#options} for this node's
@@ -44,7 +35,6 @@ public final class Operations {
     this.probe = new DatabaseProbe(vertx, config);
     this.registry = Metrics.registry(metricsRegistry);
     this.metrics = new TaskMetrics(registry, config.processingDelayMs(), config.leaseMs());
-    this.overload = new OverloadGuard(config.maxPending(), config.bodyLimitBytes(), registry);
   }
 
   public Readiness readiness() {
@@ -55,45 +45,9 @@ public final class Operations {
     return probe;
   }
 
-  public ApiMetrics apiMetrics() {
+  /** The task metrics; the worker reports to them directly, the API through {@code created}. */
+  public TaskMetrics metrics() {
     return metrics;
-  }
-
-  /** Metrics, and the worker readiness condition: up while the consumer is registered. */
-  public WorkerStats workerStats(Readiness.Condition consuming) {
-    return new WorkerStats() {
-      @Override
-      public void consumerStarted() {
-        metrics.consumerStarted();
-        consuming.up();
-      }
-
-      @Override
-      public void consumerStopped() {
-        metrics.consumerStopped();
-        consuming.down("worker stopped consuming");
-      }
-
-      @Override
-      public void inFlight(int delta) {
-        metrics.inFlight(delta);
-      }
-
-      @Override
-      public void recovered(ClaimReason reason) {
-        metrics.recovered(reason);
-      }
-
-      @Override
-      public void finished(Completion completion) {
-        metrics.finished(completion);
-      }
-
-      @Override
-      public void error() {
-        metrics.error();
-      }
-    };
   }
 
   /** Folds the exact counts and feeds them to the metrics; one per node. */
@@ -101,9 +55,14 @@ public final class Operations {
     return new CountsVerticle(new TaskCounts(pool, config.dbTimeoutMs()), metrics::stored);
   }
 
-  /** TLS, security controls and operator routes for the node's HTTP servers. */
-  public HttpSetup httpSetup() {
-    return new HttpSetup(serverOptions(config), guards(), this::mountRoutes, config.accessLog());
+  /** The node's meter registry, for the meters of other layers. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** While the probe finds the database down, API requests get their 503 at once. */
+  public Handler<RoutingContext> outageGuard() {
+    return new OutageGuard(probe)::handle;
   }
 
   /** Stops background work before Vert.x closes. */
@@ -111,39 +70,14 @@ public final class Operations {
     probe.stop();
   }
 
-  /** Plain HTTP, or HTTPS only when TASKS_TLS_CERT and TASKS_TLS_KEY name PEM files. */
-  static HttpServerOptions serverOptions(AppConfig config) {
-    HttpServerOptions options = new HttpServerOptions();
-    if (config.tls()) {
-      options
-          .setSsl(true)
-          .setKeyCertOptions(
-              new PemKeyCertOptions().setCertPath(config.tlsCert()).setKeyPath(config.tlsKey()));
-    }
-    return options;
-  }
-
-  /**
-   * In order: headers on every answer, then Host, then token, then the outage fast path, then the
-   * bound on work in progress.
-   */
-  private List<Handler<RoutingContext>> guards() {
-    List<Handler<RoutingContext>> guards = new ArrayList<>();
-    guards.add(new SecurityHeaders(config.tls())::handle);
-    if (!config.allowedHosts().isEmpty()) {
-      guards.add(new AllowedHosts(config.allowedHosts())::handle);
-    }
-    if (!config.apiTokens().isEmpty()) {
-      guards.add(new BearerTokens(config.apiTokens())::handle);
-    }
-    guards.add(new OutageGuard(probe)::handle);
-    // last: a request refused for any reason above never takes a place
-    guards.add(overload::handle);
-    return guards;
-  }
-
-  private void mountRoutes(Router router) {
+  /** {@code /health/*} and {@code /metrics}. */
+  public void mountRoutes(Router router) {
     HealthRoutes.mount(router, vertx, readiness, probe);
     Metrics.mount(router, registry, metrics);
+  }
+
+  /** Whether {@code path} is one of the operator routes, which any host may address. */
+  public static boolean isOperatorPath(String path) {
+    return OpsPaths.isOperatorPath(path);
   }
 }

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.taskservice.api.ApiMetrics;
 import io.taskservice.domain.ClaimReason;
 import io.taskservice.domain.Completion;
 import io.taskservice.domain.TaskStatus;
@@ -25,7 +24,7 @@ import java.util.concurrent.atomic.LongAdder;
  * second ago; NaN until the first). Every series exists from the start (at 0), so that rates and
  * alerts work before the first event. Thread-safe: one instance per node serves all its verticles.
  */
-public final class TaskMetrics implements ApiMetrics, WorkerStats {
+public final class TaskMetrics implements WorkerStats {
   private final LongAdder created = new LongAdder();
   private final Map<TaskStatus, Counter> finished = new EnumMap<>(TaskStatus.class);
   private final Map<ClaimReason, Counter> recovered = new EnumMap<>(ClaimReason.class);
@@ -117,7 +116,7 @@ public final class TaskMetrics implements ApiMetrics, WorkerStats {
         + "\n";
   }
 
-  @Override
+  /** A task was created through this node's API. */
   public void created() {
     created.increment();
   }

@@ -3,18 +3,18 @@ package io.taskservice.worker;
 import io.taskservice.domain.ClaimReason;
 import io.taskservice.domain.Completion;
 
-/** What a worker reports about its work: metrics and readiness listen here. */
+/** What a worker reports about its work, for the metrics. */
 public interface WorkerStats {
-  default void consumerStarted() {}
+  void consumerStarted();
 
-  default void consumerStopped() {}
+  void consumerStopped();
 
   /** The number of tasks this worker holds changed by {@code delta}. */
-  default void inFlight(int delta) {}
+  void inFlight(int delta);
 
-  default void recovered(ClaimReason reason) {}
+  void recovered(ClaimReason reason);
 
-  default void finished(Completion completion) {}
+  void finished(Completion completion);
 
-  default void error() {}
+  void error();
 }

@@ -42,6 +42,12 @@ class TaskWorkerVerticleTest {
     final List<Completion> finished = new CopyOnWriteArrayList<>();
 
     @Override
+    public void consumerStarted() {}
+
+    @Override
+    public void consumerStopped() {}
+
+    @Override
     public void inFlight(int delta) {
       inFlight.addAndGet(delta);
     }

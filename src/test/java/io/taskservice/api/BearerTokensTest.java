@@ -1,10 +1,9 @@
-package io.taskservice.ops;
+package io.taskservice.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.taskservice.api.ApiError;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,10 +1,8 @@
-package io.taskservice.ops;
+package io.taskservice.api;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.taskservice.api.ApiError;
-import io.taskservice.api.PendingWork;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
@@ -50,7 +48,8 @@ final class OverloadGuard {
   }
 
   void handle(RoutingContext ctx) {
-    if (ctx.request().method() == HttpMethod.OPTIONS || !OpsPaths.isApiPath(ctx.normalizedPath())) {
+    if (ctx.request().method() == HttpMethod.OPTIONS
+        || !ApiRoutes.isApiPath(ctx.normalizedPath())) {
       ctx.next();
       return;
     }

@@ -1,4 +1,4 @@
-package io.taskservice.ops;
+package io.taskservice.api;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;

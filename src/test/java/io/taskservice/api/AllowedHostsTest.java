@@ -1,4 +1,4 @@
-package io.taskservice.ops;
+package io.taskservice.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +9,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Django's ALLOWED_HOSTS matching (django.http.request.validate_host). */
 class AllowedHostsTest {
   private final AllowedHosts hosts =
-      new AllowedHosts(List.of("api.example.com", ".example.org", "127.0.0.1", "[::1]"));
+      new AllowedHosts(
+          List.of("api.example.com", ".example.org", "127.0.0.1", "[::1]"), path -> false);
 
   @ParameterizedTest
   @ValueSource(
@@ -48,6 +49,6 @@ class AllowedHostsTest {
   @ParameterizedTest
   @ValueSource(strings = {"anything.net", "10.0.0.1:1"})
   void aStarAllowsAnyValidHost(String host) {
-    assertThat(new AllowedHosts(List.of("*")).allows(host)).isTrue();
+    assertThat(new AllowedHosts(List.of("*"), path -> false).allows(host)).isTrue();
   }
 }

@@ -1,6 +1,5 @@
-package io.taskservice.ops;
+package io.taskservice.api;
 
-import io.taskservice.api.ApiError;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -26,7 +25,7 @@ final class BearerTokens {
   }
 
   void handle(RoutingContext ctx) {
-    if (OpsPaths.isApiPath(ctx.normalizedPath())) {
+    if (ApiRoutes.isApiPath(ctx.normalizedPath())) {
       check(ctx.request().getHeader("Authorization"));
     }
     ctx.next();

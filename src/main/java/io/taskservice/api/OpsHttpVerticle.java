@@ -1,12 +1,8 @@
-package io.taskservice.ops;
+package io.taskservice.api;
 
-import io.taskservice.api.ApiFailureHandler;
-import io.taskservice.api.HttpSetup;
-import io.taskservice.api.RequestLog;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
 /**
@@ -26,16 +22,9 @@ public final class OpsHttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    router.route().handler(RequestLog.handler(setup.accessLog()));
-    setup.guards().forEach(guard -> router.route().handler(guard));
-    setup.operatorRoutes().handle(router);
-    ApiFailureHandler failures = new ApiFailureHandler();
-    router.route().failureHandler(failures);
-    for (int status : new int[] {400, 404, 405, 500}) {
-      router.errorHandler(status, failures);
-    }
-    server =
-        vertx.createHttpServer(new HttpServerOptions(setup.serverOptions()).setIdleTimeout(60));
+    setup.guard(router);
+    setup.finish(router);
+    server = vertx.createHttpServer(setup.serverOptions());
     return server.requestHandler(router).listen(port);
   }
 

@@ -1,8 +1,7 @@
-package io.taskservice.ops;
+package io.taskservice.api;
 
 import ch.qos.logback.classic.pattern.ClassicConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.taskservice.api.RequestLog;
 
 /**
  * {@code %requestId} in the text log pattern: {@code " request_id=<id>"} on lines written while a

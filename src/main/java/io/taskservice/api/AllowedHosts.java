@@ -1,11 +1,11 @@
-package io.taskservice.ops;
+package io.taskservice.api;
 
-import io.taskservice.api.ApiError;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,13 +22,18 @@ final class AllowedHosts {
       Pattern.compile("^([a-z0-9.-]+|\\[[a-f0-9]*:[a-f0-9.:]+])(:[0-9]+)?$");
 
   private final List<String> patterns;
+  private final Predicate<String> exempt;
 
-  AllowedHosts(List<String> patterns) {
+  /**
+   * @param exempt the paths any host may address (the operator's)
+   */
+  AllowedHosts(List<String> patterns, Predicate<String> exempt) {
     this.patterns = patterns.stream().map(p -> p.toLowerCase(Locale.ROOT)).toList();
+    this.exempt = exempt;
   }
 
   void handle(RoutingContext ctx) {
-    if (OpsPaths.isOperatorPath(ctx.normalizedPath())) {
+    if (exempt.test(ctx.normalizedPath())) {
       ctx.next();
       return;
     }
