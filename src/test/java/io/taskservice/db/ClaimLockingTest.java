@@ -58,6 +58,11 @@ class ClaimLockingTest extends PoolTest {
       tx = await(conn::begin);
     }
 
+    /** This transaction never runs PostgreSQL's deadlock check first: the other side is aborted. */
+    Future<Void> waitLongBeforeDeadlockCheck() {
+      return conn.query("SET LOCAL deadlock_timeout = '60s'").execute().mapEmpty();
+    }
+
     Future<Void> lock(long... ids) {
       Long[] boxed = java.util.Arrays.stream(ids).boxed().toArray(Long[]::new);
       return conn.preparedQuery("SELECT id FROM tasks WHERE id = ANY($1) ORDER BY id FOR UPDATE")
@@ -156,11 +161,12 @@ class ClaimLockingTest extends PoolTest {
     try (LogCapture log = new LogCapture();
         Blocker other = new Blocker()) {
       // hand-typed SQL locking in the other order: task 2, then task 1
+      await(other::waitLongBeforeDeadlockCheck);
       await(() -> other.lock(2));
       Future<Integer> released = begin(() -> holder.release(held));
-      // the hand-back holds task 1 and has waited for task 2 long enough to be the first to
-      // check for a deadlock, so PostgreSQL aborts it, not the other transaction
-      awaitLockWaiters(1, " AND clock_timestamp() - query_start > interval '300 milliseconds'");
+      // the hand-back holds task 1 and waits for task 2; the other transaction checks for a
+      // deadlock only after a minute, so PostgreSQL's check runs in the hand-back and aborts it
+      awaitLockWaiters(1, "");
       Future<Void> crossing = other.lock(1);
       assertThat(crossing.await(10, TimeUnit.SECONDS)).isNull();
       other.commitAt();
