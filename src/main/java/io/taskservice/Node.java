@@ -20,6 +20,7 @@ import io.taskservice.stats.ClusterStats;
 import io.taskservice.worker.TaskWorkerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
@@ -28,10 +29,12 @@ import java.net.ConnectException;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +59,8 @@ public final class Node {
   // in deployment order: the HTTP side first, then the worker
   private final List<String> deployments = new CopyOnWriteArrayList<>();
   private Future<Void> closing;
+  // the latest deployment start-up made after the migration; close() waits for it
+  private Future<String> lateDeployment;
 
   private Node(Vertx vertx, AppConfig config, String metricsRegistry, Readiness readiness) {
     this.vertx = vertx;
@@ -98,6 +103,9 @@ public final class Node {
   }
 
   private Future<?> deploy() {
+    if (config.role().processes()) {
+      shortLease(config).ifPresent(log::warn);
+    }
     ops.probe().start();
     Future<?> http = config.role().servesApi() ? deployHttp() : deployOpsHttp();
     return http.onSuccess(
@@ -105,11 +113,17 @@ public final class Node {
           startup =
               migrate()
                   .onSuccess(n -> schema.up())
-                  .compose(n -> deployCounts())
+                  .compose(n -> deployUnlessClosing(this::deployCounts))
                   .compose(
-                      n -> config.role().servesApi() ? deployKeyExpiry() : Future.succeededFuture())
+                      n ->
+                          config.role().servesApi()
+                              ? deployUnlessClosing(this::deployKeyExpiry)
+                              : Future.succeededFuture())
                   .compose(
-                      n -> config.role().processes() ? deployWorker() : Future.succeededFuture());
+                      n ->
+                          config.role().processes()
+                              ? deployUnlessClosing(this::deployWorker)
+                              : Future.succeededFuture());
         });
   }
 
@@ -167,6 +181,52 @@ public final class Node {
         config, ops.outageGuard(), ops::mountRoutes, Operations::isOperatorPath, ops.registry());
   }
 
+  /**
+   * A lease must outlast the delay, a completion that takes the whole database time limit and the
+   * sweep interval; a shorter one lets other workers take over (and redo) tasks whose holder is
+   * merely slow. Allowed (tests use short leases), but said once at start-up.
+   */
+  static Optional<String> shortLease(AppConfig config) {
+    long needed = config.processingDelayMs() + config.dbTimeoutMs() + config.sweepIntervalMs();
+    if (config.leaseMs() >= needed) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "TASKS_LEASE_MS ("
+            + config.leaseMs()
+            + " ms) is shorter than TASKS_PROCESSING_DELAY_MS + TASKS_DB_TIMEOUT_MS +"
+            + " TASKS_SWEEP_INTERVAL_MS ("
+            + needed
+            + " ms): tasks whose completion is slow will be taken over and processed again");
+  }
+
+  /**
+   * What starts once the schema is there starts only while the node is not closing: a worker
+   * deployed after {@link #close()} began would claim tasks that the closing pool could no longer
+   * hand back. Decided under the node's lock, so that {@link #close()} either prevents the
+   * deployment or waits for it and then stops it.
+   */
+  private synchronized Future<String> deployUnlessClosing(Supplier<Future<String>> deployment) {
+    if (closing != null) {
+      return Future.failedFuture(new StartupCancelledException());
+    }
+    lateDeployment = deployment.get();
+    return lateDeployment;
+  }
+
+  /** Start-up did not finish because the node was closed first. */
+  public static final class StartupCancelledException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StartupCancelledException() {
+      super("the node was closed during start-up");
+    }
+  }
+
+  private synchronized boolean isClosing() {
+    return closing != null;
+  }
+
   /** Every node folds the exact counts (any number of nodes may fold at once). */
   private Future<String> deployCounts() {
     return vertx.deployVerticle(ops.countsVerticle(pool)).onSuccess(deployments::add);
@@ -210,7 +270,13 @@ public final class Node {
                   config.redactedDbUrl(),
                   Failures.rootMessage(failure),
                   MIGRATION_RETRY_MS);
-              return vertx.timer(MIGRATION_RETRY_MS).compose(v -> migrate());
+              return vertx
+                  .timer(MIGRATION_RETRY_MS)
+                  .compose(
+                      v ->
+                          isClosing()
+                              ? Future.failedFuture(new StartupCancelledException())
+                              : migrate());
             });
   }
 
@@ -269,18 +335,35 @@ public final class Node {
         consuming.down("worker stopped consuming");
       }
       ops.stop();
-      Future<?> stopped = Future.succeededFuture();
-      for (String id : deployments) {
-        stopped =
-            stopped.transform(
-                previous ->
-                    vertx
-                        .undeploy(id)
-                        .onFailure(
-                            e -> log.warn("Stopping {} failed: {}", id, Failures.rootMessage(e))));
+      // a worker whose deployment is under way is stopped like one that runs. The chain has no
+      // context of this node's Vert.x: its last step completes once that Vert.x is closed.
+      Promise<Void> settled = Promise.promise();
+      if (lateDeployment == null) {
+        settled.complete();
+      } else {
+        lateDeployment.onComplete(ar -> settled.complete());
       }
-      closing = stopped.transform(undeployed -> pool.close()).transform(closed -> vertx.close());
+      closing =
+          settled
+              .future()
+              .transform(deployed -> undeployAll())
+              .transform(undeployed -> pool.close())
+              .transform(closed -> vertx.close());
     }
     return closing;
+  }
+
+  private Future<?> undeployAll() {
+    Future<?> stopped = Future.succeededFuture();
+    for (String id : deployments) {
+      stopped =
+          stopped.transform(
+              previous ->
+                  vertx
+                      .undeploy(id)
+                      .onFailure(
+                          e -> log.warn("Stopping {} failed: {}", id, Failures.rootMessage(e))));
+    }
+    return stopped;
   }
 }

@@ -1,11 +1,14 @@
 package io.taskservice.db;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Group commit: calls that arrive while {@code maxInFlight} batches are already running wait and
@@ -17,6 +20,8 @@ import java.util.function.Function;
  * @param <O> one call's output; the batch function returns one per input, in input order
  */
 final class Batcher<I, O> {
+  private static final Logger log = LoggerFactory.getLogger(Batcher.class);
+
   private record Pending<I, O>(I input, Promise<O> promise) {}
 
   private final Function<List<I>, Future<List<O>>> batch;
@@ -32,6 +37,8 @@ final class Batcher<I, O> {
   }
 
   Future<O> submit(I input) {
+    // No bound of its own: callers bound what they submit (the API's TASKS_MAX_PENDING, the
+    // worker's limit on tasks held). A bound here would refuse before the call is queued.
     Promise<O> promise = Promise.promise();
     waiting.add(new Pending<>(input, promise));
     drain();
@@ -50,14 +57,28 @@ final class Batcher<I, O> {
               ar -> {
                 inFlight--;
                 for (int i = 0; i < taken.size(); i++) {
-                  if (ar.succeeded()) {
-                    taken.get(i).promise().complete(ar.result().get(i));
-                  } else {
-                    taken.get(i).promise().fail(ar.cause());
-                  }
+                  answer(taken.get(i).promise(), ar, i);
                 }
                 drain();
               });
+    }
+  }
+
+  /**
+   * Completes one caller's promise. A listener on a promise without a context runs right here, and
+   * Vert.x re-throws what it throws: caught, so that one caller's bug can neither leave the rest of
+   * the batch unanswered nor stop the next batch from starting.
+   */
+  private static <O> void answer(Promise<O> promise, AsyncResult<List<O>> batch, int i) {
+    try {
+      if (batch.succeeded()) {
+        promise.complete(batch.result().get(i));
+      } else {
+        promise.fail(batch.cause());
+      }
+    } catch (RuntimeException e) {
+      log.error("A caller's handler failed on its batch answer", e);
+      promise.tryFail(e);
     }
   }
 

@@ -14,6 +14,7 @@ import io.vertx.sqlclient.PoolOptions;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,7 @@ public final class DatabaseProbe {
   private final Vertx vertx;
   private final AppConfig config;
   private final long timeoutMs;
+  private final Supplier<Pool> pools;
   private final AtomicReference<Pool> pool = new AtomicReference<>();
   private final AtomicReference<State> state = new AtomicReference<>(State.UNKNOWN);
   private volatile String failure = "not checked yet";
@@ -48,10 +50,22 @@ public final class DatabaseProbe {
   private volatile long timer = -1;
 
   public DatabaseProbe(Vertx vertx, AppConfig config) {
+    this(vertx, config, () -> newPool(vertx, config));
+  }
+
+  /**
+   * @param pools builds the one-connection pool the probe asks through, again after each time-out
+   */
+  DatabaseProbe(Vertx vertx, AppConfig config, Supplier<Pool> pools) {
     this.vertx = vertx;
     this.config = config;
-    this.timeoutMs = Math.min(MAX_TIMEOUT_MS, config.dbTimeoutMs());
-    this.pool.set(newPool());
+    this.timeoutMs = timeoutMs(config);
+    this.pools = pools;
+    this.pool.set(pools.get());
+  }
+
+  private static long timeoutMs(AppConfig config) {
+    return Math.min(MAX_TIMEOUT_MS, config.dbTimeoutMs());
   }
 
   /** Starts the background checks. */
@@ -113,9 +127,13 @@ public final class DatabaseProbe {
   private void unreachable(Pool used, Throwable cause) {
     if (cause instanceof TimeoutException) {
       failure = "database did not answer within " + timeoutMs + " ms";
-      // the connection may hang for minutes (a silent network): start over with a new one
-      if (pool.compareAndSet(used, newPool())) {
+      // the connection may hang for minutes (a silent network): start over with a new one.
+      // Checks that time out together each build one; only the first replaces the old pool.
+      Pool fresh = pools.get();
+      if (pool.compareAndSet(used, fresh)) {
         used.close();
+      } else {
+        fresh.close();
       }
     } else if (cause instanceof DatabaseException db) {
       failure = "database refused the connection (SQLSTATE " + db.getSqlState() + ")";
@@ -133,7 +151,8 @@ public final class DatabaseProbe {
     }
   }
 
-  private Pool newPool() {
+  private static Pool newPool(Vertx vertx, AppConfig config) {
+    long timeoutMs = timeoutMs(config);
     return PgBuilder.pool()
         .with(
             new PoolOptions()
