@@ -13,6 +13,7 @@ import io.taskservice.ops.OpsTesting;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +53,7 @@ class ProcessingEndToEndTest {
   }
 
   private static Node startNode(long delayMs) throws Exception {
-    Map<String, String> settings = new java.util.HashMap<>(BUS_ONLY);
+    Map<String, String> settings = new HashMap<>(BUS_ONLY);
     settings.put("TASKS_PROCESSING_DELAY_MS", Long.toString(delayMs));
     settings.put("TASKS_LEASE_MS", Long.toString(Math.max(30_000, 2 * delayMs)));
     Node started = Node.start(TestDatabase.config(settings)).await(30, TimeUnit.SECONDS);
@@ -63,6 +64,15 @@ class ProcessingEndToEndTest {
 
   private static JsonObject fetch(ApiClient client, long id) {
     return client.get("/api/v1/tasks/" + id + "/").bodyAsJsonObject();
+  }
+
+  /** The task once it has its final status. */
+  private static JsonObject awaitFinal(long id) {
+    return Await.until(
+        "task " + id + " is final",
+        Duration.ofSeconds(20),
+        () -> fetch(api, id),
+        t -> t.getValue("result") != null);
   }
 
   private static double recoveredNew(ApiClient client) {
@@ -96,20 +106,10 @@ class ProcessingEndToEndTest {
     long even = api.create("Process report").getLong("id");
     long odd = api.create("Process").getLong("id");
 
-    JsonObject done =
-        Await.until(
-            "the even task is final",
-            Duration.ofSeconds(20),
-            () -> fetch(api, even),
-            t -> t.getValue("result") != null);
+    JsonObject done = awaitFinal(even);
     assertThat(done.getString("status")).isEqualTo("done");
     assertThat(done.getString("result")).isEqualTo("success");
-    JsonObject failed =
-        Await.until(
-            "the odd task is final",
-            Duration.ofSeconds(20),
-            () -> fetch(api, odd),
-            t -> t.getValue("result") != null);
+    JsonObject failed = awaitFinal(odd);
     assertThat(failed.getString("status")).isEqualTo("failed");
     assertThat(failed.getString("result")).isEqualTo("error");
   }
@@ -117,12 +117,7 @@ class ProcessingEndToEndTest {
   @Test
   void theDelayIsWaitedBeforeTheOutcome() {
     JsonObject created = api.create("Process report");
-    JsonObject done =
-        Await.until(
-            "final",
-            Duration.ofSeconds(20),
-            () -> fetch(api, created.getLong("id")),
-            t -> t.getValue("result") != null);
+    JsonObject done = awaitFinal(created.getLong("id"));
     Instant start = Instant.parse(created.getString("created_at"));
     Instant end = Instant.parse(done.getString("updated_at"));
     assertThat(Duration.between(start, end)).isGreaterThanOrEqualTo(Duration.ofMillis(DELAY_MS));
@@ -161,12 +156,7 @@ class ProcessingEndToEndTest {
     // ever sent for it, only the sweep can find it
     TestDatabase.execute(
         "INSERT INTO tasks (title, created_at) VALUES ('lost message', now() - interval '2 hours')");
-    JsonObject done =
-        Await.until(
-            "the sweep finished it",
-            Duration.ofSeconds(20),
-            () -> fetch(api, 1),
-            t -> t.getValue("result") != null);
+    JsonObject done = awaitFinal(1);
     assertThat(done.getString("status")).isEqualTo("done");
     assertThat(recoveredNew(api)).isEqualTo(recoveredBefore + 1);
   }
