@@ -49,6 +49,14 @@ class PlansTest {
   }
 
   @Test
+  void retentionFindsExpiredTasksThroughItsPartialIndex() {
+    assertThat(plan(TaskRetention.PRUNE, "bigint, int", "3600000, 1000"))
+        .contains("tasks_finished_updated_idx")
+        .doesNotContain("Seq Scan")
+        .doesNotContain("Sort");
+  }
+
+  @Test
   void cursorPagesReadAnIndexRangeInOrder() {
     for (String sql : new String[] {TaskRepository.BELOW_ALL, TaskRepository.ABOVE_ALL}) {
       assertThat(plan(sql, "bigint, int, int", "100, 21, 0"))
