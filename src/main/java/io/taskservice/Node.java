@@ -10,6 +10,7 @@ import io.taskservice.db.Database;
 import io.taskservice.db.IdempotencyKeys;
 import io.taskservice.db.Migrations;
 import io.taskservice.db.TaskCounts;
+import io.taskservice.db.TaskRetention;
 import io.taskservice.db.WorkerLoads;
 import io.taskservice.domain.TitleParityPolicy;
 import io.taskservice.ops.Failures;
@@ -17,6 +18,7 @@ import io.taskservice.ops.Metrics;
 import io.taskservice.ops.Operations;
 import io.taskservice.ops.Readiness;
 import io.taskservice.stats.ClusterStats;
+import io.taskservice.worker.RetentionVerticle;
 import io.taskservice.worker.TaskWorkerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -253,7 +255,20 @@ public final class Node {
                 log.info(
                     "Worker started: delay {} ms, lease {} ms",
                     config.processingDelayMs(),
-                    config.leaseMs()));
+                    config.leaseMs()))
+        .compose(
+            id -> config.retention().isZero() ? Future.succeededFuture(id) : deployRetention());
+  }
+
+  /** Workers delete expired finished tasks; any number of them share the work. */
+  private Future<String> deployRetention() {
+    return vertx
+        .deployVerticle(
+            new RetentionVerticle(
+                new TaskRetention(pool, config.dbTimeoutMs()),
+                config.retention(),
+                ops.metrics()::pruned))
+        .onSuccess(deployments::add);
   }
 
   private Future<Integer> migrate() {

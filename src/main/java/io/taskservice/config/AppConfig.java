@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
  * down. Accessors name the settings in Java terms; {@link #get} reads any setting.
  */
 public record AppConfig(Map<String, Object> values) {
+  static final Duration MAX_RETENTION = Duration.ofDays(36_500);
 
   /** Which verticles a node runs. */
   public enum Role {
@@ -70,6 +71,15 @@ public record AppConfig(Map<String, Object> values) {
       throw new ConfigException(
           "TASKS_CLUSTER needs TASKS_DB_URL: every node of a cluster must use the same"
               + " PostgreSQL, and the embedded one serves a single node");
+    }
+    // a retention beyond a century would reach past what PostgreSQL's timestamps can subtract
+    if (value(values, Settings.RETENTION).compareTo(MAX_RETENTION) > 0) {
+      throw new ConfigException(
+          "TASKS_RETENTION must be at most "
+              + Durations.format(MAX_RETENTION)
+              + ", got '"
+              + Durations.format(value(values, Settings.RETENTION))
+              + "'");
     }
     if (value(values, Settings.TLS_CERT).isEmpty() != value(values, Settings.TLS_KEY).isEmpty()) {
       throw new ConfigException("TASKS_TLS_CERT and TASKS_TLS_KEY must be set together");
@@ -213,6 +223,11 @@ public record AppConfig(Map<String, Object> values) {
 
   public long shutdownGraceMs() {
     return get(Settings.SHUTDOWN_GRACE_MS);
+  }
+
+  /** How long finished tasks are kept after their last change; zero keeps them forever. */
+  public Duration retention() {
+    return get(Settings.RETENTION);
   }
 
   public boolean cluster() {

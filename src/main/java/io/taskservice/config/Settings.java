@@ -139,6 +139,16 @@ public final class Settings {
           "API requests a node works on at once; beyond them it answers `503` with `Retry-After`"
               + " at once. `0` = 64 per connection of `TASKS_DB_POOL_SIZE`.");
 
+  // Data
+  public static final Setting<Duration> RETENTION =
+      define(
+          "TASKS_RETENTION",
+          duration(),
+          "0",
+          "Finished (`done`, `failed`) tasks whose last change is older than this are deleted,"
+              + " with their history, by the workers; `new` and `processing` tasks never are."
+              + " At most 36500d. `0` keeps every task.");
+
   // Cluster
   public static final Setting<Boolean> CLUSTER =
       define(

@@ -19,16 +19,18 @@ import java.util.concurrent.atomic.LongAdder;
  * The task meters, in Prometheus terms: {@code tasks_created_total}, {@code
  * tasks_finished_total{status}}, {@code tasks_in_flight}, {@code tasks_recovered_total{reason}},
  * {@code tasks_completion_seconds} (a histogram of the time from creation to the final status),
- * {@code tasks_worker_errors_total}, {@code tasks_worker_consumers} and {@code
- * tasks_stored{status}} (the tasks in the database per status, exact as of the last fold, about a
- * second ago; NaN until the first). Every series exists from the start (at 0), so that rates and
- * alerts work before the first event. Thread-safe: one instance per node serves all its verticles.
+ * {@code tasks_worker_errors_total}, {@code tasks_pruned_total}, {@code tasks_worker_consumers} and
+ * {@code tasks_stored{status}} (the tasks in the database per status, exact as of the last fold,
+ * about a second ago; NaN until the first). Every series exists from the start (at 0), so that
+ * rates and alerts work before the first event. Thread-safe: one instance per node serves all its
+ * verticles.
  */
 public final class TaskMetrics implements WorkerStats {
   private final LongAdder created = new LongAdder();
   private final Map<TaskStatus, Counter> finished = new EnumMap<>(TaskStatus.class);
   private final Map<ClaimReason, Counter> recovered = new EnumMap<>(ClaimReason.class);
   private final Counter errors;
+  private final Counter pruned;
   private final Timer completion;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger consumers = new AtomicInteger();
@@ -57,6 +59,10 @@ public final class TaskMetrics implements WorkerStats {
     errors =
         Counter.builder("tasks.worker.errors")
             .description("Failed attempts of this node's worker to finish a task (retried)")
+            .register(registry);
+    pruned =
+        Counter.builder("tasks.pruned")
+            .description("Finished tasks this node's retention deleted (TASKS_RETENTION)")
             .register(registry);
     completion =
         Timer.builder("tasks.completion")
@@ -156,5 +162,10 @@ public final class TaskMetrics implements WorkerStats {
   @Override
   public void error() {
     errors.increment();
+  }
+
+  /** Retention deleted {@code n} finished tasks. */
+  public void pruned(int n) {
+    pruned.increment(n);
   }
 }

@@ -49,20 +49,46 @@ class PlansTest {
   }
 
   @Test
+  void retentionFindsExpiredTasksThroughItsPartialIndex() {
+    assertThat(plan(TaskRetention.PRUNE, "bigint, int", "3600000, 1000"))
+        .contains("tasks_finished_updated_idx")
+        .doesNotContain("Seq Scan")
+        .doesNotContain("Sort");
+  }
+
+  @Test
   void cursorPagesReadAnIndexRangeInOrder() {
     for (String sql : new String[] {TaskRepository.BELOW_ALL, TaskRepository.ABOVE_ALL}) {
       assertThat(plan(sql, "bigint, int, int", "100, 21, 0"))
           .as(sql)
+          .contains("tasks_pkey")
           .doesNotContain("Seq Scan")
           .doesNotContain("Sort");
     }
     for (String sql :
         new String[] {TaskRepository.BELOW_BY_STATUS, TaskRepository.ABOVE_BY_STATUS}) {
-      assertThat(plan(sql, "text, bigint, int, int", "'done', 100, 21, 0"))
-          .as(sql)
-          .contains("tasks_status_id_idx")
-          .doesNotContain("Sort");
+      assertIdsFirst(plan(sql, "text, bigint, int, int", "'done', 100, 21, 0"), sql);
     }
+  }
+
+  @Test
+  void pagesWithAStatusReadTheirIdsFromTheStatusIndexThenEachRowByItsKey() {
+    assertIdsFirst(plan(TaskRepository.PAGE_BY_STATUS, "text, int, int", "'new', 20, 40"), "page");
+    assertThat(plan(TaskRepository.PAGE_ALL, "int, int", "20, 40"))
+        .contains("Index Only Scan")
+        .doesNotContain("Join")
+        .doesNotContain("Seq Scan");
+  }
+
+  /** The ids from an index-only scan of (status, id), then the rows by primary key, no join. */
+  private static void assertIdsFirst(String plan, String what) {
+    assertThat(plan)
+        .as(what)
+        .contains("Index Only Scan")
+        .contains("tasks_status_id_idx")
+        .contains("Index Cond: (id = ANY")
+        .doesNotContain("Join")
+        .doesNotContain("Seq Scan");
   }
 
   @Test

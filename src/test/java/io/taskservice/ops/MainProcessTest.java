@@ -137,6 +137,23 @@ class MainProcessTest {
     assertThat(Files.readString(out)).contains("Stopped").doesNotContain("Start-up failed");
   }
 
+  @Test
+  void aBadRetentionStopsStartUpWithOneLineNamingIt(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("stdout.log");
+    Path err = dir.resolve("stderr.log");
+    Process process = startMain(Map.of("TASKS_RETENTION", "a week"), out, err);
+    try {
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(process.exitValue()).isEqualTo(2);
+    } finally {
+      process.destroyForcibly();
+    }
+    List<String> lines = Files.readAllLines(out);
+    lines.addAll(Files.readAllLines(err));
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0)).contains("TASKS_RETENTION must be a duration").contains("a week");
+  }
+
   /** {@code io.taskservice.Main} in its own JVM with exactly the given {@code TASKS_*} settings. */
   private static Process startMain(Map<String, String> settings, Path out, Path err)
       throws IOException {

@@ -70,6 +70,7 @@ class MetricsTest {
     assertThat(metric(scrape, "tasks_recovered_total{reason=\"new_unclaimed\"}")).isZero();
     assertThat(metric(scrape, "tasks_recovered_total{reason=\"lease_expired\"}")).isZero();
     assertThat(metric(scrape, "tasks_worker_errors_total")).isZero();
+    assertThat(metric(scrape, "tasks_pruned_total")).isZero();
     assertThat(metric(scrape, "tasks_completion_seconds_count")).isZero();
     assertThat(metric(scrape, "tasks_worker_consumers")).isEqualTo(1.0);
     assertThat(scrape).contains("# TYPE tasks_created_total counter");
