@@ -47,7 +47,8 @@ final class Chromium {
         new ChromeDriverService.Builder()
             .usingDriverExecutable(DRIVER.toFile())
             .usingAnyFreePort()
-            .withLogOutput(System.err)
+            // the driver's and browser's own chatter (D-Bus, GPU) stays out of the test output
+            .withLogFile(new File("target/chromedriver.log"))
             .build();
     ChromeDriver driver = new ChromeDriver(service, options);
     driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
