@@ -114,11 +114,13 @@ def svg(out, stats, finishes, faults, length):
         x = lambda s: left + s / span * w
         line = " ".join(f"{x(s):.1f},{scale(v):.1f}" for s, v in sorted(pts) if v > 0 or not log)
         parts.append(f'<polyline points="{line}" fill="none" stroke="{color}" stroke-width="1.2"/>')
-        for at, name in faults:
+        for k, (at, name) in enumerate(faults):
             parts.append(f'<line x1="{x(at):.1f}" x2="{x(at):.1f}" y1="{y0}" y2="{y0 + h}" '
                          f'stroke="#ff7f0e" stroke-dasharray="4,3"/>')
             if i == 0:
-                parts.append(f'<text x="{x(at) + 3:.1f}" y="{y0 + 12}" fill="#c05000" font-size="10">{name}</text>')
+                # alternate two rows, so that faults close together keep readable labels
+                parts.append(f'<text x="{x(at) + 3:.1f}" y="{y0 + 12 + 12 * (k % 2)}" fill="#c05000"'
+                             f' font-size="10">{name}</text>')
     y = top + len(panels) * (h + gap) - gap + 16
     for s in range(0, int(span) + 1, max(10, int(span / 10) // 10 * 10)):
         parts.append(f'<text x="{left + s / span * w:.1f}" y="{y}" text-anchor="middle">{s} s</text>')
@@ -220,7 +222,7 @@ def main():
 
     attempts = sum(int(r["attempts"]) for r in stats)
     lat = [float(r["p99_ms"]) for r in stats if r["p99_ms"]]
-    lines = [f"# Soak {os.path.basename(out)}", "",
+    lines = [f"# Soak {os.path.basename(os.path.abspath(out))}", "",
              f"- {length} s of client activity, {len(keys)} keys, {attempts} requests"
              f" ({sum(int(r['s503']) for r in stats)} x 503, {sum(int(r['s409']) for r in stats)} x 409,"
              f" {sum(int(r['s5xx']) for r in stats)} x other 5xx,"

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.net.ConnectException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.Logger;
@@ -54,6 +55,42 @@ class PeerConnectFailureFilterTest {
     eventBus.warn("Connecting to server dead-1 failed", refused);
     eventBus.warn("Connecting to server dead-1 failed", refused);
     assertThat(events.list).hasSize(503);
+    context.stop();
+  }
+
+  @Test
+  void theUnhandledPromiseErrorOfABrokenPeerConnectionIsLoggedOncePerInterval() {
+    LoggerContext context = new LoggerContext();
+    AtomicLong now = new AtomicLong();
+    context.addTurboFilter(new PeerConnectFailureFilter(now::get));
+    ListAppender<ILoggingEvent> events = new ListAppender<>();
+    events.setContext(context);
+    events.start();
+    context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(events);
+    Logger contextImpl = context.getLogger(PeerConnectFailureFilter.CONTEXT_LOGGER);
+    IllegalStateException brokenFlush = new IllegalStateException("Promise already completed");
+    brokenFlush.setStackTrace(
+        new StackTraceElement[] {
+          new StackTraceElement("io.vertx.core.Promise", "fail", "Promise.java", 104),
+          new StackTraceElement(
+              "io.vertx.core.net.impl.VertxConnection", "checkFlush", "VertxConnection.java", 324)
+        });
+    IllegalStateException other = new IllegalStateException("Promise already completed");
+    other.setStackTrace(
+        new StackTraceElement[] {
+          new StackTraceElement("io.taskservice.api.TasksApi", "create", "TasksApi.java", 1)
+        });
+
+    for (int i = 0; i < 31; i++) {
+      contextImpl.error("Unhandled exception", brokenFlush);
+    }
+    contextImpl.error("Unhandled exception", other);
+    contextImpl.error("Unhandled exception", new IllegalArgumentException("a bug of ours"));
+    assertThat(events.list).as("one broken flush, and every other error").hasSize(3);
+
+    now.addAndGet(PeerConnectFailureFilter.INTERVAL_NANOS);
+    contextImpl.error("Unhandled exception", brokenFlush);
+    assertThat(events.list).hasSize(4);
     context.stop();
   }
 }
