@@ -167,6 +167,18 @@ class TaskWorkerVerticleTest {
             + " FOR EACH ROW EXECUTE FUNCTION refuse_completion()");
   }
 
+  /** A trigger that fails every completion of task {@code id} until it is dropped. */
+  private static void refuseCompletionsOfTask(long id) {
+    TestDatabase.execute(
+        "CREATE FUNCTION refuse_completion() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            + " IF NEW.status IN ('done', 'failed') AND OLD.id = "
+            + id
+            + " THEN RAISE EXCEPTION 'completion refused'; END IF; RETURN NEW; END $$");
+    TestDatabase.execute(
+        "CREATE TRIGGER refuse_completion BEFORE UPDATE ON tasks"
+            + " FOR EACH ROW EXECUTE FUNCTION refuse_completion()");
+  }
+
   @Test
   void aClaimAnsweredAfterStopBeganIsHandedBack() throws Exception {
     String deployment =
@@ -225,6 +237,9 @@ class TaskWorkerVerticleTest {
             "TASKS_NEW_GRACE_MS", "0",
             "TASKS_SHUTDOWN_GRACE_MS", "0"));
     long first = newTask();
+    // refused before it is claimed: with a 200 ms delay, its completion could otherwise come
+    // before the refusal is in place on a busy machine
+    refuseCompletionsOfTask(first);
     try (LogCapture log = new LogCapture(WORKER)) {
       vertx.eventBus().send(Addresses.PROCESS_TASK, first);
       Await.until(
@@ -232,7 +247,6 @@ class TaskWorkerVerticleTest {
           Duration.ofSeconds(10),
           () -> TestDatabase.count("SELECT count(*) FROM tasks WHERE status = 'processing'"),
           n -> n == 1);
-      refuseCompletionsOfTheCurrentClaim();
       Await.until(
           "the worker backs off",
           Duration.ofSeconds(10),
