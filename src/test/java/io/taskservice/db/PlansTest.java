@@ -80,11 +80,13 @@ class PlansTest {
         .doesNotContain("Seq Scan");
   }
 
-  /** The ids from an index-only scan of (status, id), then the rows by primary key, no join. */
+  /**
+   * The ids from the (status, id) index, then the rows by primary key, no join. Whether the ids
+   * come from an index-only or a bitmap scan depends on the table's statistics at that moment.
+   */
   private static void assertIdsFirst(String plan, String what) {
     assertThat(plan)
         .as(what)
-        .contains("Index Only Scan")
         .contains("tasks_status_id_idx")
         .contains("Index Cond: (id = ANY")
         .doesNotContain("Join")
