@@ -10,9 +10,12 @@ import io.taskservice.db.Database;
 import io.taskservice.db.IdempotencyKeys;
 import io.taskservice.db.Migrations;
 import io.taskservice.db.TaskCounts;
+import io.taskservice.db.TaskHistory;
 import io.taskservice.db.TaskRetention;
 import io.taskservice.db.WorkerLoads;
 import io.taskservice.domain.TitleParityPolicy;
+import io.taskservice.events.ChangeFeedVerticle;
+import io.taskservice.events.EventHub;
 import io.taskservice.ops.Failures;
 import io.taskservice.ops.Metrics;
 import io.taskservice.ops.Operations;
@@ -63,6 +66,8 @@ public final class Node {
   private Future<Void> closing;
   // the latest deployment start-up made after the migration; close() waits for it
   private Future<String> lateDeployment;
+  // the change feed's batches, for every stream, long poll and the dashboard's figures
+  private final EventHub hub = new EventHub();
 
   private Node(Vertx vertx, AppConfig config, String metricsRegistry, Readiness readiness) {
     this.vertx = vertx;
@@ -123,6 +128,11 @@ public final class Node {
                               : Future.succeededFuture())
                   .compose(
                       n ->
+                          config.role().servesApi()
+                              ? deployUnlessClosing(this::deployChangeFeed)
+                              : Future.succeededFuture())
+                  .compose(
+                      n ->
                           config.role().processes()
                               ? deployUnlessClosing(this::deployWorker)
                               : Future.succeededFuture());
@@ -137,11 +147,15 @@ public final class Node {
             new TaskCounts(pool, config.dbTimeoutMs())::all,
             new WorkerLoads(pool, config.dbTimeoutMs()),
             Clock.systemUTC());
+    ops.metrics().watchers(hub);
+    hub.listen(
+        vertx.getOrCreateContext(),
+        batch -> batch.events().forEach(event -> stats.changed(event.task())));
     return vertx
         .deployVerticle(
             () -> {
               HttpVerticle verticle =
-                  new HttpVerticle(config, pool, ops.metrics()::created, http, stats);
+                  new HttpVerticle(config, pool, ops.metrics()::created, http, stats, hub);
               port.set(verticle::port);
               return verticle;
             },
@@ -232,6 +246,18 @@ public final class Node {
   /** Every node folds the exact counts (any number of nodes may fold at once). */
   private Future<String> deployCounts() {
     return vertx.deployVerticle(ops.countsVerticle(pool)).onSuccess(deployments::add);
+  }
+
+  /** One follower of the task history per HTTP node, shared by all its watchers. */
+  private Future<String> deployChangeFeed() {
+    return vertx
+        .deployVerticle(
+            new ChangeFeedVerticle(
+                Database.connectOptions(config),
+                new TaskHistory(pool, config.dbTimeoutMs()),
+                hub,
+                HttpVerticle::json))
+        .onSuccess(deployments::add);
   }
 
   private Future<String> deployKeyExpiry() {

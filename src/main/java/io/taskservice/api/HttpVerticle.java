@@ -2,7 +2,10 @@ package io.taskservice.api;
 
 import io.taskservice.bus.Addresses;
 import io.taskservice.config.AppConfig;
+import io.taskservice.db.TaskHistory;
 import io.taskservice.db.TaskRepository;
+import io.taskservice.domain.Task;
+import io.taskservice.events.EventHub;
 import io.taskservice.stats.ClusterStats;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -14,6 +17,7 @@ import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.impl.Utils;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,19 +35,33 @@ public final class HttpVerticle extends VerticleBase {
   private final ApiMetrics metrics;
   private final HttpSetup setup;
   private final ClusterStats stats;
+  private final EventHub hub;
   private HttpServer server;
+  private Watchers watchers;
 
   /**
    * @param setup TLS, security controls and operator routes (health, metrics)
    * @param stats the dashboard's figures, one per node
+   * @param hub the node's change feed, for event streams and long polls
    */
   public HttpVerticle(
-      AppConfig config, Pool pool, ApiMetrics metrics, HttpSetup setup, ClusterStats stats) {
+      AppConfig config,
+      Pool pool,
+      ApiMetrics metrics,
+      HttpSetup setup,
+      ClusterStats stats,
+      EventHub hub) {
     this.config = config;
     this.pool = pool;
     this.metrics = metrics;
     this.setup = setup;
     this.stats = stats;
+    this.hub = hub;
+  }
+
+  /** A task's representation, as the API and the event stream write it. */
+  public static Buffer json(Task task) {
+    return Responses.encode(TaskJson.of(task));
   }
 
   @Override
@@ -53,18 +71,26 @@ public final class HttpVerticle extends VerticleBase {
     vertx
         .eventBus()
         .<String>localConsumer(Addresses.DATABASE_DOWN, down -> tasks.failWaiting(down.body()));
+    TaskHistory history = new TaskHistory(pool, config.dbTimeoutMs());
+    watchers = new Watchers(vertx, hub);
     TasksApi api =
         new TasksApi(
             tasks,
             vertx.eventBus(),
             metrics,
-            new IdempotencyKeyHeader(!config.apiTokens().isEmpty()));
-    Future<OpenAPIContract> contract = OpenAPIContract.from(vertx, CONTRACT);
+            new IdempotencyKeyHeader(!config.apiTokens().isEmpty()),
+            history,
+            watchers);
+    EventStreamApi events = new EventStreamApi(history, hub, watchers);
     Future<Buffer> contractText = vertx.fileSystem().readFile(CONTRACT);
+    Future<OpenAPIContract> contract =
+        contractText
+            .compose(text -> Utils.yamlStringToJson(forRouter(text.toString())))
+            .compose(json -> OpenAPIContract.from(vertx, json));
     return Future.all(contract, contractText)
         .compose(
             loaded -> {
-              Router router = router(contract.result(), contractText.result(), api);
+              Router router = router(contract.result(), contractText.result(), api, events);
               server =
                   vertx.createHttpServer(
                       setup
@@ -79,7 +105,14 @@ public final class HttpVerticle extends VerticleBase {
         .onSuccess(s -> log.debug("HTTP API listening on port {}", s.actualPort()));
   }
 
-  private Router router(OpenAPIContract contract, Buffer contractText, TasksApi api) {
+  @Override
+  public Future<?> stop() {
+    watchers.close();
+    return Future.succeededFuture();
+  }
+
+  private Router router(
+      OpenAPIContract contract, Buffer contractText, TasksApi api, EventStreamApi events) {
     RouterBuilder builder =
         RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
             .rootHandler(ApiRoutes::negotiate);
@@ -94,6 +127,8 @@ public final class HttpVerticle extends VerticleBase {
         .addHandler(api::create);
     operation(builder, "listTasks").addHandler(api::list);
     operation(builder, "retrieveTask").addHandler(api::retrieve);
+    operation(builder, "retrieveTaskHistory").addHandler(api::history);
+    operation(builder, "streamEvents").addHandler(events::open);
     operation(builder, "getStats").addHandler(new StatsApi(stats)::read);
     Router router = builder.createRouter();
     setup.guard(router);
@@ -102,6 +137,15 @@ public final class HttpVerticle extends VerticleBase {
     DashboardPage.shared().mount(router);
     setup.finish(router);
     return router;
+  }
+
+  /**
+   * The contract as the router builder takes it: vertx-openapi 5.0.7 refuses to build a router for
+   * a response of type {@code text/event-stream} (the stream is written by hand anyway), so the
+   * router's copy names it {@code text/plain}. The contract served to clients is unchanged.
+   */
+  static String forRouter(String contract) {
+    return contract.replace("text/event-stream:", "text/plain:");
   }
 
   private static OpenAPIRoute operation(RouterBuilder builder, String operationId) {

@@ -67,6 +67,17 @@ final class QueryString {
     return Optional.ofNullable(found);
   }
 
+  /** Every value of {@code key}, in order. */
+  List<String> all(String key) {
+    List<String> values = new ArrayList<>();
+    for (Map.Entry<String, String> pair : pairs) {
+      if (pair.getKey().equals(key)) {
+        values.add(pair.getValue());
+      }
+    }
+    return values;
+  }
+
   /** The first value of {@code key}, as Python's {@code parse_qs(query)[key][0]}. */
   Optional<String> first(String key) {
     for (Map.Entry<String, String> pair : pairs) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.EncodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
 import io.vertx.ext.web.RoutingContext;
@@ -26,6 +27,14 @@ final class Responses {
   private Responses() {}
 
   static void json(RoutingContext ctx, int status, JsonObject body) {
+    send(ctx, status, body);
+  }
+
+  static void json(RoutingContext ctx, int status, JsonArray body) {
+    send(ctx, status, body);
+  }
+
+  private static void send(RoutingContext ctx, int status, Object body) {
     if (ctx.response().ended()) {
       return;
     }
@@ -40,7 +49,7 @@ final class Responses {
     ctx.response().end(encode(body));
   }
 
-  static Buffer encode(JsonObject body) {
+  static Buffer encode(Object body) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator generator = FACTORY.createGenerator(out)) {
       JacksonCodec.encodeJson(body, generator);

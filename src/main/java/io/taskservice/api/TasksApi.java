@@ -2,12 +2,14 @@ package io.taskservice.api;
 
 import io.taskservice.bus.Addresses;
 import io.taskservice.db.IdempotencyKey;
+import io.taskservice.db.TaskHistory;
 import io.taskservice.db.TaskRepository;
 import io.taskservice.domain.Task;
 import io.taskservice.domain.TaskStatus;
 import io.taskservice.domain.TitleRules;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,12 +35,22 @@ final class TasksApi {
   private final EventBus bus;
   private final ApiMetrics metrics;
   private final IdempotencyKeyHeader keys;
+  private final TaskHistory history;
+  private final Watchers watchers;
 
-  TasksApi(TaskRepository tasks, EventBus bus, ApiMetrics metrics, IdempotencyKeyHeader keys) {
+  TasksApi(
+      TaskRepository tasks,
+      EventBus bus,
+      ApiMetrics metrics,
+      IdempotencyKeyHeader keys,
+      TaskHistory history,
+      Watchers watchers) {
     this.tasks = tasks;
     this.bus = bus;
     this.metrics = metrics;
     this.keys = keys;
+    this.history = history;
+    this.watchers = watchers;
   }
 
   void create(RoutingContext ctx) {
@@ -80,23 +92,125 @@ final class TasksApi {
         .onFailure(ctx::fail);
   }
 
+  /**
+   * One task; with {@code ?wait=} or {@code Prefer: wait=}, a long poll: the answer comes when the
+   * task is final or the wait runs out. The waiter is registered before the task is read, so a
+   * change that commits in between still answers it.
+   */
   void retrieve(RoutingContext ctx) {
-    // DRF: a lookup that is not an integer is a plain 404, a missing task names the model
-    Optional<java.math.BigInteger> number = PythonInt.parse(ctx.pathParam("id"));
+    long id = taskId(ctx);
+    Optional<LongPoll.Wait> wait =
+        LongPoll.of(ctx.request(), QueryString.parse(ctx.request().query()))
+            .filter(w -> w.millis() > 0);
+    if (wait.isEmpty()) {
+      tasks.find(id).onSuccess(task -> answer(ctx, task, null)).onFailure(ctx::fail);
+      return;
+    }
+    long deadline = System.nanoTime() + wait.get().millis() * 1_000_000;
+    String applied = wait.get().applied();
+    Watchers.Waiter waiter = watchers.waitFor(id);
+    tasks
+        .find(id)
+        .onFailure(
+            e -> {
+              waiter.cancel();
+              ctx.fail(e);
+            })
+        .onSuccess(
+            task -> {
+              if (task.isEmpty() || task.get().status().isFinal()) {
+                waiter.cancel();
+                answer(ctx, task, applied);
+                return;
+              }
+              // waiting costs no query and does not count as pending work
+              PendingWork.detach(ctx);
+              long remainingMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+              long timer =
+                  ctx.vertx()
+                      .setTimer(
+                          remainingMs,
+                          t -> {
+                            waiter.cancel();
+                            tasks
+                                .find(id)
+                                .onSuccess(now -> answer(ctx, now, applied))
+                                .onFailure(ctx::fail);
+                          });
+              waiter
+                  .finished()
+                  .onSuccess(
+                      finished -> {
+                        ctx.vertx().cancelTimer(timer);
+                        answer(ctx, Optional.of(finished), applied);
+                      });
+              // a client that goes away releases its waiter at once
+              ctx.response()
+                  .closeHandler(
+                      v -> {
+                        waiter.cancel();
+                        ctx.vertx().cancelTimer(timer);
+                      });
+            });
+  }
+
+  /** The task, or 304 when the client's {@code If-None-Match} still names it, or 404. */
+  private static void answer(RoutingContext ctx, Optional<Task> task, String applied) {
+    if (task.isEmpty()) {
+      ctx.fail(ApiError.notFound(ApiError.NO_TASK));
+      return;
+    }
+    if (ctx.response().closed() || ctx.response().ended()) {
+      return;
+    }
+    String etag = LongPoll.etag(task.get());
+    ctx.response().putHeader(HttpHeaders.ETAG, etag);
+    if (applied != null) {
+      ctx.response().putHeader("Preference-Applied", applied);
+    }
+    if (LongPoll.matches(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
+      ctx.response().setStatusCode(304).end();
+      return;
+    }
+    Responses.json(ctx, 200, TaskJson.of(task.get()));
+  }
+
+  /** {@code GET /api/v1/tasks/{id}/history/}: what happened to the task, oldest first. */
+  void history(RoutingContext ctx) {
+    history
+        .of(taskId(ctx))
+        .onSuccess(
+            entries -> {
+              if (entries.isEmpty()) {
+                ctx.fail(ApiError.notFound(ApiError.NO_TASK));
+                return;
+              }
+              JsonArray body = new JsonArray();
+              for (TaskHistory.Entry e : entries.get()) {
+                body.add(
+                    new JsonObject()
+                        .put("at", TaskJson.timestamp(e.at()))
+                        .put("event", e.event())
+                        .put("status", e.status())
+                        .put("result", e.result())
+                        .put("worker", e.worker())
+                        .put("reason", e.reason()));
+              }
+              Responses.json(ctx, 200, body);
+            })
+        .onFailure(ctx::fail);
+  }
+
+  /** DRF: a lookup that is not an integer is a plain 404, a missing task names the model. */
+  private static long taskId(RoutingContext ctx) {
+    Optional<BigInteger> number = PythonInt.parse(ctx.pathParam("id"));
     if (number.isEmpty()) {
       throw ApiError.notFound(ApiError.NOT_FOUND);
     }
     if (number.get().bitLength() >= 64) {
       throw ApiError.notFound(ApiError.NO_TASK);
     }
-    tasks
-        .find(number.get().longValue())
-        .onSuccess(
-            task ->
-                task.ifPresentOrElse(
-                    t -> Responses.json(ctx, 200, TaskJson.of(t)),
-                    () -> ctx.fail(ApiError.notFound(ApiError.NO_TASK))))
-        .onFailure(ctx::fail);
+    return number.get().longValue();
   }
 
   void list(RoutingContext ctx) {

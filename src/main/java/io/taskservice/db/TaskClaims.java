@@ -50,31 +50,51 @@ public final class TaskClaims {
           + " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED";
   // the lease counts from now, not from the transaction's start: time spent waiting for a row
   // lock must not shorten it
+  // history: 'claimed', or 'recovered' with why, per id ($6, $7)
   static final String CLAIM =
-      "UPDATE tasks SET status = $2, claim_token = $3, claimed_by = $4,"
+      "WITH claimed AS (UPDATE tasks SET status = $2, claim_token = $3, claimed_by = $4,"
           + " lease_until = clock_timestamp() + $5 * interval '1 millisecond', updated_at = now()"
-          + " WHERE id = ANY($1)";
+          + " WHERE id = ANY($1) RETURNING id, updated_at)"
+          + " INSERT INTO task_history (task_id, at, event, status, worker, reason)"
+          + " SELECT c.id, c.updated_at, e.event, $2, $4, e.reason FROM claimed c"
+          + " JOIN unnest($1::bigint[], $6::text[], $7::text[]) AS e(id, event, reason) USING (id)"
+          + " ORDER BY c.id";
   static final String LOCK_FOR_COMPLETION =
       "SELECT id, title, status, result, claim_token, created_at, updated_at"
           + " FROM tasks WHERE id = ANY($1) ORDER BY id FOR UPDATE";
   // the token stays on the finished row: a retried completion whose first call committed after
   // it had timed out finds its own token there and is recognised as already done
   static final String COMPLETE =
-      "UPDATE tasks AS t SET status = u.status, result = u.result, updated_at = now(),"
-          + " claimed_by = NULL, lease_until = NULL"
+      "WITH done AS (UPDATE tasks AS t SET status = u.status, result = u.result,"
+          + " updated_at = now(), claimed_by = NULL, lease_until = NULL"
           + " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, status, result)"
-          + " WHERE t.id = u.id RETURNING t.id, t.created_at, t.updated_at";
+          + " WHERE t.id = u.id RETURNING t.id, t.status, t.result, t.created_at, t.updated_at),"
+          + " history AS (INSERT INTO task_history (task_id, at, event, status, result, worker)"
+          + " SELECT id, updated_at, 'finished', status, result, $4 FROM done ORDER BY id)"
+          + " SELECT id, created_at, updated_at FROM done";
+  private static final String HANDED_BACK =
+      "INSERT INTO task_history (task_id, at, event, status, worker)"
+          + " SELECT id, updated_at, 'handed_back', 'processing',";
+
   // hand back: the lease ends now, so that the next sweep of any worker takes the task over.
   // The rows are locked in id order first, as claims and completions lock them.
   static final String RELEASE =
-      "UPDATE tasks SET lease_until = now(), updated_at = now()"
+      "WITH released AS (UPDATE tasks SET lease_until = now(), updated_at = now()"
           + " WHERE id IN (SELECT id FROM tasks WHERE status = 'processing' AND (id, claim_token)"
-          + " IN (SELECT * FROM unnest($1::bigint[], $2::uuid[])) ORDER BY id FOR UPDATE)";
+          + " IN (SELECT * FROM unnest($1::bigint[], $2::uuid[])) ORDER BY id FOR UPDATE)"
+          + " RETURNING id, updated_at) "
+          + HANDED_BACK
+          + " $3 FROM released ORDER BY id";
   // the same for claims whose transaction failed without saying whether it committed
   static final String RELEASE_UNCERTAIN =
-      "UPDATE tasks SET lease_until = now(), updated_at = now()"
+      "WITH released AS (UPDATE tasks SET lease_until = now(), updated_at = now()"
           + " WHERE id IN (SELECT id FROM tasks WHERE status = 'processing'"
-          + " AND claim_token = ANY($1) ORDER BY id FOR UPDATE) RETURNING claim_token";
+          + " AND claim_token = ANY($1) ORDER BY id FOR UPDATE)"
+          + " RETURNING id, updated_at, claim_token),"
+          + " history AS ("
+          + HANDED_BACK
+          + " $2 FROM released ORDER BY id)"
+          + " SELECT claim_token FROM released";
 
   private static final Logger log = LoggerFactory.getLogger(TaskClaims.class);
   private static final int MAX_ATTEMPTS = 3;
@@ -146,7 +166,7 @@ public final class TaskClaims {
     Long[] ids = held.stream().map(Claim::taskId).toArray(Long[]::new);
     UUID[] tokens = held.stream().map(Claim::token).toArray(UUID[]::new);
     // not Tuple.of(ids, tokens): that picks Tuple.of(Object, Object...) and spreads the tokens
-    Tuple params = Tuple.tuple().addArrayOfLong(ids).addArrayOfUUID(tokens);
+    Tuple params = Tuple.tuple().addArrayOfLong(ids).addArrayOfUUID(tokens).addString(worker);
     return guard(
         retrying(
             "hand-back", () -> pool.preparedQuery(RELEASE).execute(params).map(RowSet::rowCount)));
@@ -163,7 +183,7 @@ public final class TaskClaims {
     if (uncertain.isEmpty()) {
       return Future.succeededFuture(0);
     }
-    Tuple params = Tuple.of((Object) uncertain.keySet().toArray(UUID[]::new));
+    Tuple params = Tuple.of(uncertain.keySet().toArray(UUID[]::new), worker);
     return guard(
         retrying(
             "hand-back",
@@ -222,8 +242,17 @@ public final class TaskClaims {
       return Future.succeededFuture(claimed);
     }
     Long[] ids = claimed.keySet().toArray(Long[]::new);
+    String[] events = new String[ids.length];
+    String[] reasons = new String[ids.length];
+    int i = 0;
+    for (Claim claim : claimed.values()) {
+      events[i] = claim.reason() == ClaimReason.MESSAGE ? "claimed" : "recovered";
+      reasons[i] = claim.reason() == ClaimReason.MESSAGE ? null : claim.reason().wire();
+      i++;
+    }
     return conn.preparedQuery(CLAIM)
-        .execute(Tuple.of(ids, TaskStatus.PROCESSING.wire(), token, worker, leaseMs))
+        .execute(
+            Tuple.of(ids, TaskStatus.PROCESSING.wire(), token, worker, leaseMs, events, reasons))
         .map(claimed);
   }
 
@@ -295,7 +324,8 @@ public final class TaskClaims {
         Tuple.of(
             ids.toArray(Long[]::new),
             statuses.toArray(String[]::new),
-            results.toArray(String[]::new));
+            results.toArray(String[]::new),
+            worker);
     return conn.preparedQuery(COMPLETE)
         .execute(params)
         .map(

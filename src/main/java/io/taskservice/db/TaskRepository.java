@@ -27,11 +27,16 @@ import java.util.Set;
 public final class TaskRepository {
   private static final String COLUMNS = "id, title, status, result, created_at, updated_at";
 
-  // ids follow the input order, so the i-th returned row (by id) belongs to the i-th title
+  // ids follow the input order, so the i-th returned row (by id) belongs to the i-th title; the
+  // history's 'created' rows are written by the same statement
   static final String INSERT =
-      "INSERT INTO tasks (title) SELECT title FROM unnest($1::text[]) WITH ORDINALITY AS t(title, n)"
+      "WITH created AS (INSERT INTO tasks (title)"
+          + " SELECT title FROM unnest($1::text[]) WITH ORDINALITY AS t(title, n)"
           + " ORDER BY n RETURNING "
-          + COLUMNS;
+          + COLUMNS
+          + "), "
+          + TaskHistory.CREATED
+          + " SELECT * FROM created";
   static final String FIND = "SELECT " + COLUMNS + " FROM tasks WHERE id = $1";
   // concurrent reads by id share one statement: one index scan instead of one round trip each
   static final String FIND_MANY = "SELECT " + COLUMNS + " FROM tasks WHERE id = ANY($1)";
@@ -86,7 +91,9 @@ public final class TaskRepository {
           + " SELECT id, title FROM input WHERE id IN (SELECT task_id FROM claimed) ORDER BY id"
           + " RETURNING "
           + COLUMNS
-          + ") SELECT input.n, created.* FROM created JOIN input USING (id)";
+          + "), "
+          + TaskHistory.CREATED
+          + " SELECT input.n, created.* FROM created JOIN input USING (id)";
   static final String FIND_KEYED =
       "SELECT encode(k.scope, 'hex') AS scope, k.key, t.id, t.title, t.status, t.result,"
           + " t.created_at, t.updated_at FROM idempotency_keys k JOIN tasks t ON t.id = k.task_id"

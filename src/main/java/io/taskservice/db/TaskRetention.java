@@ -2,7 +2,6 @@ package io.taskservice.db;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 
@@ -24,8 +23,14 @@ public final class TaskRetention {
       "WITH expired AS ("
           + " SELECT id FROM tasks"
           + " WHERE status IN ('done', 'failed') AND updated_at < now() - $1 * interval '1 millisecond'"
-          + " ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
-          + " DELETE FROM tasks WHERE id IN (SELECT id FROM expired)";
+          + " ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED),"
+          + " deleted AS (DELETE FROM tasks WHERE id IN (SELECT id FROM expired) RETURNING id),"
+          // the history goes with its tasks (ON DELETE CASCADE); streams resuming from before its
+          // newest row are told to re-list (this statement still sees the rows it deletes)
+          + " pruned AS (UPDATE task_history_pruned SET below = greatest(below,"
+          + " (SELECT max(xid) FROM task_history WHERE task_id IN (SELECT id FROM deleted)))"
+          + " WHERE EXISTS (SELECT 1 FROM deleted))"
+          + " SELECT count(*) AS n FROM deleted";
 
   private final Pool pool;
   private final long timeoutMs;
@@ -43,6 +48,9 @@ public final class TaskRetention {
   public Future<Integer> prune(Duration keep, int batch) {
     Tuple params = Tuple.of(keep.toMillis(), Math.min(batch, MAX_BATCH));
     return Database.guard(
-        pool.preparedQuery(PRUNE).execute(params).map(RowSet::rowCount), timeoutMs);
+        pool.preparedQuery(PRUNE)
+            .execute(params)
+            .map(rows -> rows.iterator().next().getLong("n").intValue()),
+        timeoutMs);
   }
 }

@@ -1,18 +1,21 @@
 package io.taskservice.ops;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.taskservice.domain.ClaimReason;
 import io.taskservice.domain.Completion;
 import io.taskservice.domain.TaskStatus;
+import io.taskservice.events.EventHub;
 import io.taskservice.worker.WorkerStats;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -20,6 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  * tasks_finished_total{status}}, {@code tasks_in_flight}, {@code tasks_recovered_total{reason}},
  * {@code tasks_completion_seconds} (a histogram of the time from creation to the final status),
  * {@code tasks_worker_errors_total}, {@code tasks_pruned_total}, {@code tasks_worker_consumers} and
+ * {@code tasks_event_streams}, {@code tasks_long_polls}, {@code tasks_event_streams_dropped_total},
  * {@code tasks_stored{status}} (the tasks in the database per status, exact as of the last fold,
  * about a second ago; NaN until the first). Every series exists from the start (at 0), so that
  * rates and alerts work before the first event. Thread-safe: one instance per node serves all its
@@ -35,8 +39,10 @@ public final class TaskMetrics implements WorkerStats {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger consumers = new AtomicInteger();
   private volatile Map<TaskStatus, Long> stored = Map.of();
+  private final MeterRegistry registry;
 
   public TaskMetrics(MeterRegistry registry, long processingDelayMs, long leaseMs) {
+    this.registry = registry;
     for (TaskStatus status : new TaskStatus[] {TaskStatus.DONE, TaskStatus.FAILED}) {
       finished.put(
           status,
@@ -81,6 +87,19 @@ public final class TaskMetrics implements WorkerStats {
           .tag("status", status.wire())
           .register(registry);
     }
+  }
+
+  /** Reports the watchers of this node's event streams and long polls. */
+  public void watchers(EventHub hub) {
+    Gauge.builder("tasks.event.streams", hub.streams(), AtomicInteger::get)
+        .description("Event streams (GET /api/v1/events/) open on this node")
+        .register(registry);
+    Gauge.builder("tasks.long.polls", hub.longPolls(), AtomicInteger::get)
+        .description("Long polls (?wait=) of this node waiting for their task")
+        .register(registry);
+    FunctionCounter.builder("tasks.event.streams.dropped", hub.slowStreamsClosed(), AtomicLong::get)
+        .description("Event streams closed because their client did not read fast enough")
+        .register(registry);
   }
 
   /** The exact counts per status, as read after the latest fold of the counts. */
