@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The contract documents what Vert.x 5.0.7 cannot take (the event stream's media type, an optional
- * bearer scheme); the router is built from a copy without exactly those.
+ * bearer scheme); the router is built from a copy without exactly those, and the copy Swagger UI
+ * reads calls the server it came from.
  */
 @ExtendWith(VertxExtension.class)
 class RouterContractTest {
@@ -101,5 +102,18 @@ class RouterContractTest {
     assertThat(builder.getRoute("streamEvents")).isNotNull();
     assertThat(builder.getRoute("retrieveTaskHistory")).isNotNull();
     assertThatNoException().isThrownBy(builder::createRouter);
+  }
+
+  @Test
+  void theServedCopyNamesTheServerItCameFrom() {
+    String served = SwaggerUi.served(io.vertx.core.buffer.Buffer.buffer(repository)).toString();
+    JsonObject contract = RouterContract.from(served);
+
+    assertThat(contract.getJsonArray("servers").getJsonObject(0).getString("url")).isEqualTo("/");
+    assertThat(contract.getJsonArray("servers")).hasSize(1);
+    JsonObject original = RouterContract.from(repository);
+    contract.remove("servers");
+    original.remove("servers");
+    assertThat(contract).isEqualTo(original);
   }
 }
