@@ -113,13 +113,14 @@ final class EventStreamApi {
       return null;
     }
     if (values.size() > MAX_IDS) {
-      throw ApiError.field("id", List.of("Ensure there are no more than " + MAX_IDS + " ids."));
+      throw ApiError.field(
+          "id", List.of("Ensure this field has no more than " + MAX_IDS + " elements."));
     }
     Set<Long> ids = new HashSet<>();
     for (String value : values) {
       Optional<Long> id = PythonInt.parseLong(value).filter(n -> n > 0);
       if (id.isEmpty()) {
-        throw ApiError.field("id", List.of("Enter a whole number: " + value + "."));
+        throw ApiError.field("id", List.of("Enter a whole number."));
       }
       ids.add(id.get());
     }

@@ -552,5 +552,23 @@ class TasksApiTest {
       String contract = api.get("/openapi.yaml").bodyAsString();
       assertThat(contract).contains("openapi: 3.1.0").contains("operationId: createTask");
     }
+
+    @Test
+    void theServedContractNamesTheServerItCameFrom() {
+      HttpResponse<Buffer> answer =
+          api.send(
+              HttpMethod.GET, "/openapi.yaml", Map.of("Host", "127.0.0.1:" + node.port()), null);
+
+      assertThat(answer.statusCode()).isEqualTo(200);
+      JsonObject contract = RouterContract.from(answer.bodyAsString());
+      assertThat(contract.getJsonArray("servers"))
+          .containsExactly(
+              new JsonObject()
+                  .put("url", "/")
+                  .put("description", "The server this contract was loaded from."));
+      assertThat(answer.bodyAsString()).doesNotContain("url: http://localhost:8000");
+      assertThat(contract.getJsonObject("paths").fieldNames())
+          .contains("/api/v1/tasks/", "/api/v1/tasks/{id}/history/", "/api/v1/events/");
+    }
   }
 }
