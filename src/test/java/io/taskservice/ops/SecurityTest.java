@@ -123,6 +123,10 @@ class SecurityTest {
         .isEqualTo(new JsonObject().put("detail", "Invalid token."));
     assertThat(postWithout.statusCode()).isEqualTo(401);
     assertThat(client.statusCode("/api/v1/tasks/1/", "Host", HOST)).isEqualTo(401);
+    // the stream, the history and the long poll are API calls like the others
+    assertThat(client.statusCode("/api/v1/events/", "Host", HOST)).isEqualTo(401);
+    assertThat(client.statusCode("/api/v1/tasks/1/history/", "Host", HOST)).isEqualTo(401);
+    assertThat(client.statusCode("/api/v1/tasks/1/?wait=30", "Host", HOST)).isEqualTo(401);
   }
 
   @Test
