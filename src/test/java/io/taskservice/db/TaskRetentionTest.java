@@ -8,6 +8,7 @@ import io.taskservice.domain.TitleParityPolicy;
 import io.vertx.core.Future;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -116,7 +117,10 @@ class TaskRetentionTest extends PoolTest {
       pruner.setAutoCommit(false);
       prune.setLong(1, HOUR.toMillis());
       prune.setInt(2, 1000);
-      assertThat(prune.executeUpdate()).isEqualTo(50); // not committed: its locks are held
+      try (ResultSet deleted = prune.executeQuery()) {
+        deleted.next();
+        assertThat(deleted.getLong("n")).isEqualTo(50); // not committed: its locks are held
+      }
 
       long id = onContext(() -> tasks.create("created during a prune")).id();
       Claim claim = onContext(() -> worker.startProcessing(id)).orElseThrow();
