@@ -37,7 +37,7 @@ public final class TaskHistory {
   private static final String SNAPSHOT =
       "(SELECT pg_snapshot_xmin(c)::text AS xmin, pg_snapshot_xmax(c)::text AS xmax,"
           + " ARRAY(SELECT pg_snapshot_xip(c)::text) AS xip,"
-          + " (SELECT below::text FROM task_history_pruned) AS pruned"
+          + " (SELECT below::text FROM task_history_pruned WHERE only_row) AS pruned"
           + " FROM pg_current_snapshot() AS c) AS s";
 
   private static final String CHANGE_COLUMNS =
