@@ -29,7 +29,7 @@ public final class TaskRetention {
           // newest row are told to re-list (this statement still sees the rows it deletes)
           + " pruned AS (UPDATE task_history_pruned SET below = greatest(below,"
           + " (SELECT max(xid) FROM task_history WHERE task_id IN (SELECT id FROM deleted)))"
-          + " WHERE EXISTS (SELECT 1 FROM deleted))"
+          + " WHERE only_row AND EXISTS (SELECT 1 FROM deleted))"
           + " SELECT count(*) AS n FROM deleted";
 
   private final Pool pool;

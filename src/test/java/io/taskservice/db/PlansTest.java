@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +55,20 @@ class PlansTest {
         .contains("tasks_finished_updated_idx")
         .doesNotContain("Seq Scan")
         .doesNotContain("Sort");
+  }
+
+  @Test
+  void theChangeFeedReadsRecentHistoryByTransactionAndEachTaskByItsKey() {
+    for (String plan :
+        List.of(
+            plan(TaskHistory.CHANGES, "text, text[]", "'1000', '{990,995}'"),
+            plan(TaskHistory.SINCE, "text, text, bigint, int", "'1000', '1010', 5, 10000"))) {
+      assertThat(plan)
+          .contains("task_history_xid_idx")
+          .contains("tasks_pkey")
+          .contains("task_history_pruned_pkey")
+          .doesNotContain("Seq Scan");
+    }
   }
 
   @Test
