@@ -50,7 +50,7 @@ final class EventStreamApi {
 
   void open(RoutingContext ctx) {
     QueryString query = QueryString.parse(ctx.request().query());
-    Filter filter = new Filter(status(query), ids(query));
+    Filter filter = new Filter(TasksApi.statusFilter(query).orElse(null), ids(query));
     String lastEventId = ctx.request().getHeader("Last-Event-ID");
     if (lastEventId == null) {
       lastEventId = query.last("last_event_id").orElse(null);
@@ -89,22 +89,6 @@ final class EventStreamApi {
         .onSuccess(read -> stream.replay(from, read))
         // the client tries again later, with the same cursor
         .onFailure(e -> stream.end());
-  }
-
-  private static TaskStatus status(QueryString query) {
-    Optional<String> value = query.last("status").filter(s -> !s.isEmpty());
-    if (value.isEmpty()) {
-      return null;
-    }
-    return TaskStatus.fromWire(value.get())
-        .orElseThrow(
-            () ->
-                ApiError.field(
-                    "status",
-                    List.of(
-                        "Select a valid choice. "
-                            + value.get()
-                            + " is not one of the available choices.")));
   }
 
   private static Set<Long> ids(QueryString query) {

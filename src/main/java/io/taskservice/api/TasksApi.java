@@ -297,7 +297,7 @@ final class TasksApi {
   }
 
   /** django-filter's ChoiceFilter: empty means no filter, anything else must be a status. */
-  private static Optional<TaskStatus> statusFilter(QueryString query) {
+  static Optional<TaskStatus> statusFilter(QueryString query) {
     Optional<String> value = query.last("status").filter(s -> !s.isEmpty());
     if (value.isEmpty()) {
       return Optional.empty();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.taskservice.Await;
 import io.taskservice.Node;
 import io.taskservice.TestDatabase;
+import io.taskservice.TestNodes;
 import io.taskservice.events.SseClient;
 import io.taskservice.ops.OpsTesting;
 import io.vertx.core.buffer.Buffer;
@@ -39,16 +40,13 @@ class LongPollTest {
   @BeforeAll
   static void start() throws Exception {
     node =
-        Node.start(
-                TestDatabase.config(
-                    Map.of(
-                        "TASKS_PROCESSING_DELAY_MS",
-                        Long.toString(DELAY_MS),
-                        // a handful of requests at once is all this node admits
-                        "TASKS_MAX_PENDING",
-                        "4")))
-            .await(30, TimeUnit.SECONDS);
-    node.startup().await(30, TimeUnit.SECONDS);
+        TestNodes.started(
+            Map.of(
+                "TASKS_PROCESSING_DELAY_MS",
+                Long.toString(DELAY_MS),
+                // a handful of requests at once is all this node admits
+                "TASKS_MAX_PENDING",
+                "4"));
     api = new ApiClient(node.vertx(), node.port());
   }
 
@@ -207,15 +205,7 @@ class LongPollTest {
     long held = heldElsewhere();
     HttpClient client = node.vertx().createHttpClient();
     try {
-      client
-          .request(
-              new RequestOptions()
-                  .setMethod(HttpMethod.GET)
-                  .setPort(node.port())
-                  .setHost("localhost")
-                  .setURI("/api/v1/tasks/" + held + "/?wait=60"))
-          .compose(request -> request.send())
-          .onFailure(e -> {});
+      waitInBackground(client, held);
       Await.until("the long poll waits", PROMPT, LongPollTest::longPolls, n -> n == 1);
     } finally {
       client.close().await(10, TimeUnit.SECONDS);
@@ -234,15 +224,7 @@ class LongPollTest {
     List<SseClient> streams = new ArrayList<>();
     try {
       for (int i = 0; i < 10; i++) {
-        client
-            .request(
-                new RequestOptions()
-                    .setMethod(HttpMethod.GET)
-                    .setPort(node.port())
-                    .setHost("localhost")
-                    .setURI("/api/v1/tasks/" + held + "/?wait=60"))
-            .compose(request -> request.send())
-            .onFailure(e -> {});
+        waitInBackground(client, held);
         streams.add(SseClient.open(client, node.port(), "/api/v1/events/"));
       }
       Await.until("ten long polls wait", PROMPT, LongPollTest::longPolls, n -> n == 10);
@@ -254,6 +236,19 @@ class LongPollTest {
       streams.forEach(SseClient::close);
       client.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  /** Starts a minute-long poll on {@code id} and returns at once. */
+  private static void waitInBackground(HttpClient client, long id) {
+    client
+        .request(
+            new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setPort(node.port())
+                .setHost("localhost")
+                .setURI("/api/v1/tasks/" + id + "/?wait=60"))
+        .compose(request -> request.send())
+        .onFailure(e -> {});
   }
 
   private static double longPolls() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.taskservice.Await;
 import io.taskservice.Node;
 import io.taskservice.TestDatabase;
+import io.taskservice.TestNodes;
 import io.taskservice.api.ApiClient;
 import io.taskservice.events.SseClient.Event;
 import io.taskservice.ops.OpsTesting;
@@ -47,11 +48,7 @@ class EventStreamTest {
   @BeforeAll
   static void start() throws Exception {
     node =
-        Node.start(
-                TestDatabase.config(
-                    Map.of("TASKS_PROCESSING_DELAY_MS", "300", "TASKS_HTTP_INSTANCES", "2")))
-            .await(30, TimeUnit.SECONDS);
-    node.startup().await(30, TimeUnit.SECONDS);
+        TestNodes.started(Map.of("TASKS_PROCESSING_DELAY_MS", "300", "TASKS_HTTP_INSTANCES", "2"));
     api = new ApiClient(node.vertx(), node.port());
   }
 
