@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -90,6 +91,9 @@ class DashboardLiveTest {
   private WebDriverWait waiting() {
     WebDriverWait wait = new WebDriverWait(browser, PATIENCE);
     wait.withMessage(this::pageState);
+    // a row found afresh may go between finding and reading it; the next probe finds it again. A
+    // row held across probes that goes stale stays stale: that wait times out
+    wait.ignoring(StaleElementReferenceException.class);
     return wait;
   }
 
@@ -125,12 +129,9 @@ class DashboardLiveTest {
     return waiting().until(d -> d.findElements(row(id)).stream().findFirst().orElse(null));
   }
 
-  /** What a row's status badge says, e.g. "✓ done" (glyph and word, whatever the line breaks). */
+  /** What a row's status cell says, e.g. "✓ done" (glyph and word, whatever the line breaks). */
   private static String badge(WebElement row) {
-    return row.findElement(By.cssSelector(".status .badge"))
-        .getText()
-        .replaceAll("\\s+", " ")
-        .trim();
+    return row.findElement(By.cssSelector("td.status")).getText().replaceAll("\\s+", " ").trim();
   }
 
   private static String shown(String status) {
