@@ -13,6 +13,10 @@ export class ThroughputChart {
   // throughput: {step_seconds, end, created: [...], finished: [...]}; since: ISO time
   update(throughput, since) {
     this.data = { ...throughput, since };
+    // what is drawn, for tests and tools that cannot read a canvas
+    this.canvas.dataset.points = String(Math.max(throughput.created.length, throughput.finished.length));
+    this.canvas.dataset.created = String(sum(throughput.created));
+    this.canvas.dataset.finished = String(sum(throughput.finished));
     this.draw();
     this.summarize();
   }

@@ -142,8 +142,10 @@ export class LatestTasks {
   }
 }
 
+// Later changes win, so a task handed back to new (a lost worker) shows as new again; a repeat has
+// the same time and is ignored. Within one millisecond (what Date keeps) the further status wins.
 function isNewer(task, known) {
-  const rank = RANK[task.status] - RANK[known.status];
-  if (rank !== 0) return rank > 0;
-  return Date.parse(task.updated_at) > Date.parse(known.updated_at);
+  const later = Date.parse(task.updated_at) - Date.parse(known.updated_at);
+  if (later !== 0) return later > 0;
+  return RANK[task.status] > RANK[known.status];
 }

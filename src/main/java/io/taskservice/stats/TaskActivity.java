@@ -29,8 +29,9 @@ public final class TaskActivity {
   // reported within 2.5 % of the truth; 400 buckets reach beyond a week
   private static final double GROWTH = 1.05;
   private static final int BUCKETS = 400;
-  // a change may arrive twice around a resume of the change feed; the last few thousand
-  // (task, status) pairs are remembered to count it once
+  // a change may arrive twice around a resume of the change feed; the last few thousand changes
+  // are remembered to count it once. A task is known by its id and its creation time: an id alone
+  // may come back for another task once the table is emptied and its sequence restarted
   private static final int REMEMBERED = 8192;
 
   private final long[] seriesSecond = new long[SERIES_SECONDS];
@@ -38,8 +39,8 @@ public final class TaskActivity {
   private final long[] finished = new long[SERIES_SECONDS];
   private final long[] sliceStart = new long[SLICES];
   private final long[][] durations = new long[SLICES][BUCKETS];
-  private final Set<Long> seen = new HashSet<>();
-  private final ArrayDeque<Long> seenOrder = new ArrayDeque<>();
+  private final Set<Change> seen = new HashSet<>();
+  private final ArrayDeque<Change> seenOrder = new ArrayDeque<>();
   private final Instant since;
 
   /**
@@ -57,7 +58,7 @@ public final class TaskActivity {
    */
   public synchronized void record(
       long taskId, TaskStatus status, Instant createdAt, Instant updatedAt, Instant now) {
-    if (status == TaskStatus.PROCESSING || !firstTime(taskId, status)) {
+    if (status == TaskStatus.PROCESSING || !firstTime(new Change(taskId, createdAt, status))) {
       return;
     }
     long second = Math.min(updatedAt.getEpochSecond(), now.getEpochSecond());
@@ -93,17 +94,19 @@ public final class TaskActivity {
     durations[slice][bucket(Duration.between(createdAt, updatedAt))]++;
   }
 
-  private boolean firstTime(long taskId, TaskStatus status) {
-    long key = taskId * 4 + status.ordinal();
-    if (!seen.add(key)) {
+  private boolean firstTime(Change change) {
+    if (!seen.add(change)) {
       return false;
     }
-    seenOrder.addLast(key);
+    seenOrder.addLast(change);
     if (seenOrder.size() > REMEMBERED) {
       seen.remove(seenOrder.removeFirst());
     }
     return true;
   }
+
+  /** One task reaching one status; the same task is the same id created at the same time. */
+  private record Change(long taskId, Instant createdAt, TaskStatus status) {}
 
   /** The series ending with the second of {@code now}, and the percentiles of the window. */
   public synchronized Snapshot snapshot(Instant now) {

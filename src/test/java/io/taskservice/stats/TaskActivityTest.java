@@ -94,6 +94,20 @@ class TaskActivityTest {
   }
 
   @Test
+  void anIdReusedByAnotherTaskCountsAgain() {
+    Instant now = START.plusSeconds(20);
+    task(START.plusSeconds(1), Duration.ofSeconds(2), now);
+    // the table was emptied and its ids restarted: task 1 is another task, created later
+    nextId--;
+    task(START.plusSeconds(10), Duration.ofSeconds(4), now);
+
+    TaskActivity.Snapshot s = activity.snapshot(now);
+    assertThat(sum(s.created())).isEqualTo(2);
+    assertThat(sum(s.finished())).isEqualTo(2);
+    assertThat(s.completions()).isEqualTo(2);
+  }
+
+  @Test
   void aChangeStampedAheadOfThisNodesClockCountsNow() {
     Instant now = START.plusSeconds(10);
     activity.record(1, TaskStatus.NEW, now.plusSeconds(2), now.plusSeconds(2), now);
