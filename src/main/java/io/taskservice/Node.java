@@ -253,10 +253,7 @@ public final class Node {
     return vertx
         .deployVerticle(
             new ChangeFeedVerticle(
-                Database.connectOptions(config),
-                new TaskHistory(pool, config.dbTimeoutMs()),
-                hub,
-                HttpVerticle::json))
+                new TaskHistory(pool, config.dbTimeoutMs()), hub, HttpVerticle::json))
         .onSuccess(deployments::add);
   }
 

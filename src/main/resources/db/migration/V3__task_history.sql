@@ -1,11 +1,15 @@
 -- What happened to each task, written by the same statement as the change it records (the
 -- service's SQL appends it in a CTE): created, claimed, recovered, handed back, finished. It is
 -- what GET /api/v1/tasks/{id}/history/ answers, and the change feed behind the event stream and
--- long polls reads it.
+-- long polls reads it (every HTTP node, a few times a second: no NOTIFY, whose commit-time lock
+-- would make every creating transaction of the cluster wait for the others).
+-- Not a foreign key to tasks: its check runs once per inserted row and cost the create path a
+-- quarter of its throughput (bench/run.sh); history goes with its tasks by the statement
+-- triggers below instead, also for DELETE and TRUNCATE typed by hand.
 CREATE TABLE task_history (
+    task_id BIGINT       NOT NULL,
     -- the order of the rows of one task; taken before commit, so NOT the order of commits
-    seq     BIGINT       GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    task_id BIGINT       NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+    seq     BIGINT       GENERATED ALWAYS AS IDENTITY,
     -- The writing transaction. The change feed follows commits by snapshot, not by seq: rows of
     -- transactions still running when it read (pg_snapshot_xip) or begun after (>= xmax) are the
     -- only ones it can have missed, and only those it reads next time. A row whose seq is lower
@@ -24,23 +28,33 @@ CREATE TABLE task_history (
     reason  VARCHAR(16)  NULL
 );
 
--- a task's history in order, and the cascade when its task is deleted
-CREATE INDEX task_history_task_idx ON task_history (task_id, seq);
+-- a task's history in order, and its deletion with the task
+ALTER TABLE task_history ADD CONSTRAINT task_history_pkey PRIMARY KEY (task_id, seq);
 -- the change feed's reads: the few rows of recent transactions
 CREATE INDEX task_history_xid_idx ON task_history (xid);
 
--- Every HTTP node LISTENs on task_history and reads what is new once per notification burst
--- (shared by all its watchers). One notification per statement; PostgreSQL folds identical ones
--- of a transaction into one.
-CREATE FUNCTION task_history_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+-- History goes with its task: one statement per deleting statement, not a check per row.
+CREATE FUNCTION task_history_deleted() RETURNS trigger LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $$
 BEGIN
-    PERFORM pg_notify('task_history', '');
+    DELETE FROM task_history WHERE task_id IN (SELECT id FROM deleted);
     RETURN NULL;
 END
 $$;
 
-CREATE TRIGGER task_history_notified AFTER INSERT ON task_history
-    FOR EACH STATEMENT EXECUTE FUNCTION task_history_notify();
+CREATE FUNCTION task_history_truncated() RETURNS trigger LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $$
+BEGIN
+    TRUNCATE task_history;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER tasks_history_delete AFTER DELETE ON tasks
+    REFERENCING OLD TABLE AS deleted
+    FOR EACH STATEMENT EXECUTE FUNCTION task_history_deleted();
+CREATE TRIGGER tasks_history_truncate AFTER TRUNCATE ON tasks
+    FOR EACH STATEMENT EXECUTE FUNCTION task_history_truncated();
 
 -- Retention deletes old finished tasks with their history. A stream resuming from a cursor older
 -- than the newest history row deleted could miss changes that no longer exist: it gets

@@ -25,7 +25,7 @@ public final class TaskRetention {
           + " WHERE status IN ('done', 'failed') AND updated_at < now() - $1 * interval '1 millisecond'"
           + " ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED),"
           + " deleted AS (DELETE FROM tasks WHERE id IN (SELECT id FROM expired) RETURNING id),"
-          // the history goes with its tasks (ON DELETE CASCADE); streams resuming from before its
+          // the history goes with its tasks (by a trigger); streams resuming from before its
           // newest row are told to re-list (this statement still sees the rows it deletes)
           + " pruned AS (UPDATE task_history_pruned SET below = greatest(below,"
           + " (SELECT max(xid) FROM task_history WHERE task_id IN (SELECT id FROM deleted)))"
