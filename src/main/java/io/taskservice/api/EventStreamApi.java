@@ -141,10 +141,11 @@ final class EventStreamApi {
     }
 
     @Override
-    public void deliver(EventBatch batch) {
+    public void deliver(EventBatch read) {
       if (closed) {
         return;
       }
+      EventBatch batch = read.frames() == null ? framed(read) : read;
       if (replaying != null) {
         replaying.add(batch);
         if (replaying.size() > MAX_REPLAY) {
@@ -168,6 +169,19 @@ final class EventStreamApi {
       if (frames.length() > 0) {
         write(frames);
       }
+    }
+
+    /** The batch with its frames, for a stream that opened while it was read without them. */
+    private EventBatch framed(EventBatch batch) {
+      Buffer frames = Buffer.buffer();
+      List<TaskEvent> events = new ArrayList<>(batch.events().size());
+      for (TaskEvent e : batch.events()) {
+        TaskEvent event =
+            TaskEvent.of(e.seq(), e.task(), e.cursor(), Responses.encode(TaskJson.of(e.task())));
+        events.add(event);
+        frames.appendBuffer(event.frame());
+      }
+      return new EventBatch(events, frames, batch.position());
     }
 
     @Override

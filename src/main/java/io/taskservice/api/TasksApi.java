@@ -108,6 +108,9 @@ final class TasksApi {
     }
     long deadline = System.nanoTime() + wait.get().millis() * 1_000_000;
     String applied = wait.get().applied();
+    // a long poll waits from the moment it arrives: it never counts as pending work, so that a
+    // burst of them is not refused (its one read joins the others' in a batch)
+    PendingWork.detach(ctx);
     Watchers.Waiter waiter = watchers.waitFor(id);
     tasks
         .find(id)
@@ -123,8 +126,7 @@ final class TasksApi {
                 answer(ctx, task, applied);
                 return;
               }
-              // waiting costs no query and does not count as pending work
-              PendingWork.detach(ctx);
+              // waiting costs no query
               long remainingMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
               long timer =
                   ctx.vertx()

@@ -94,17 +94,20 @@ public final class ChangeFeedVerticle extends VerticleBase {
     long lo = snapshot.xmin();
     long hi = read.snapshot().xmin();
     snapshot = read.snapshot();
+    // the frames only when some stream may want them; one that opens meanwhile frames for itself
+    boolean framed = hub.streams().get() > 0;
     List<TaskEvent> events = new ArrayList<>(read.changes().size());
-    Buffer frames = Buffer.buffer();
+    Buffer frames = framed ? Buffer.buffer() : null;
     for (TaskHistory.Change change : read.changes()) {
-      TaskEvent event =
-          TaskEvent.of(
-              change.seq(),
-              change.task(),
-              new EventCursor(lo, hi, change.seq()),
-              json.apply(change.task()));
-      events.add(event);
-      frames.appendBuffer(event.frame());
+      EventCursor cursor = new EventCursor(lo, hi, change.seq());
+      if (framed) {
+        TaskEvent event =
+            TaskEvent.of(change.seq(), change.task(), cursor, json.apply(change.task()));
+        events.add(event);
+        frames.appendBuffer(event.frame());
+      } else {
+        events.add(new TaskEvent(change.seq(), change.task(), cursor, null));
+      }
     }
     hub.publish(new EventBatch(List.copyOf(events), frames, EventCursor.at(hi)));
   }

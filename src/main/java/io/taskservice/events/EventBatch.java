@@ -8,7 +8,7 @@ import java.util.List;
  * watcher that wants them all.
  *
  * @param events the changes
- * @param frames every event's frame, in order
+ * @param frames every event's frame, in order; null when the events have no frames
  * @param position where a stream opened after this batch starts: nothing after it is missed
  */
 public record EventBatch(List<TaskEvent> events, Buffer frames, EventCursor position) {}

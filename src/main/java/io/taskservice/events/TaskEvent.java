@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  * @param seq its place in the history (de-duplicates around a resume)
  * @param task the task as the change left it
  * @param cursor the event's id: a resume from it misses nothing after it
- * @param frame the whole Server-Sent Event, encoded once for all its watchers
+ * @param frame the whole Server-Sent Event, encoded once for all its watchers; null when no stream
+ *     was open as the change was read (the dashboard's figures and long polls need no frame)
  */
 public record TaskEvent(long seq, Task task, EventCursor cursor, Buffer frame) {
   private static final byte[] EVENT = "\nevent: task\ndata: ".getBytes(StandardCharsets.UTF_8);
