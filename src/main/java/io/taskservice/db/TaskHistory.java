@@ -43,13 +43,16 @@ public final class TaskHistory {
   private static final String CHANGE_COLUMNS =
       "h.seq, h.task_id, t.title, t.created_at, h.at, h.status, h.result";
 
-  // what committed since the previous read's snapshot; rows of deleted tasks are left out
+  // What committed since the previous read's snapshot; rows of deleted tasks are left out. tasks
+  // is named before task_history, here and below: PostgreSQL locks the tables of a query in that
+  // order, as TRUNCATE tasks (whose trigger truncates task_history) does; the other order can
+  // deadlock with it.
   static final String CHANGES =
       "SELECT s.*, e.* FROM "
           + SNAPSHOT
           + " LEFT JOIN LATERAL (SELECT "
           + CHANGE_COLUMNS
-          + " FROM task_history h JOIN tasks t ON t.id = h.task_id"
+          + " FROM tasks t JOIN task_history h ON t.id = h.task_id"
           + " WHERE (h.xid >= $1::text::xid8 OR h.xid = ANY($2::text[]::xid8[])) AND "
           + STREAMED
           + " ORDER BY h.seq) AS e ON true";
@@ -64,10 +67,10 @@ public final class TaskHistory {
           + SNAPSHOT
           + " LEFT JOIN LATERAL (SELECT "
           + CHANGE_COLUMNS
-          + " FROM (SELECT * FROM task_history h"
+          + " FROM tasks t JOIN (SELECT * FROM task_history h"
           + " WHERE h.xid >= $1::text::xid8 AND NOT (h.xid < $2::text::xid8 AND h.seq <= $3) AND "
           + STREAMED
-          + " LIMIT $4 + 1) AS h JOIN tasks t ON t.id = h.task_id ORDER BY h.seq) AS e ON true";
+          + " LIMIT $4 + 1) AS h ON t.id = h.task_id ORDER BY h.seq) AS e ON true";
 
   static final String OF_TASK =
       "SELECT h.at, h.event, h.status, h.result, h.worker, h.reason"
