@@ -2,7 +2,7 @@ package io.taskservice.events;
 
 import io.taskservice.db.TaskHistory;
 import io.taskservice.domain.Task;
-import io.taskservice.ops.Failures;
+import io.taskservice.ops.Rounds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -34,9 +34,7 @@ public final class ChangeFeedVerticle extends VerticleBase {
   private final EventHub hub;
   private final Function<Task, Buffer> json;
   private TaskHistory.Snapshot snapshot;
-  private boolean failing;
-  private boolean stopped;
-  private long timer = -1;
+  private Rounds rounds;
 
   /**
    * @param json the task's representation, as the API writes it
@@ -49,40 +47,22 @@ public final class ChangeFeedVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    read();
+    rounds = new Rounds(vertx, log, "Reading the task changes", this::read, POLL_MS, RETRY_MS);
+    rounds.start();
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
-    stopped = true;
-    vertx.cancelTimer(timer);
+    rounds.stop();
     return Future.succeededFuture();
   }
 
-  /**
-   * One read at a time; the next one is due a poll interval after it, or a second after a failure.
-   */
-  private void read() {
-    Future<?> read =
-        snapshot == null
-            ? history.now().onSuccess(this::begin)
-            : history.changesSince(snapshot).onSuccess(this::deliver);
-    read.onComplete(
-        done -> {
-          if (done.failed() && !failing) {
-            log.warn(
-                "Task changes cannot be read ({}); trying again every {} ms",
-                Failures.rootMessage(done.cause()),
-                RETRY_MS);
-          } else if (done.succeeded() && failing) {
-            log.info("Task changes are read again");
-          }
-          failing = done.failed();
-          if (!stopped) {
-            timer = vertx.setTimer(failing ? RETRY_MS : POLL_MS, t -> read());
-          }
-        });
+  /** One read: the first fixes where the feed starts, each later one delivers what is new. */
+  private Future<?> read() {
+    return snapshot == null
+        ? history.now().onSuccess(this::begin)
+        : history.changesSince(snapshot).onSuccess(this::deliver);
   }
 
   private void begin(TaskHistory.Snapshot now) {

@@ -21,9 +21,7 @@ public final class CountsVerticle extends VerticleBase {
 
   private final TaskCounts counts;
   private final Consumer<Map<TaskStatus, Long>> published;
-  private long timer = -1;
-  private boolean failing;
-  private boolean stopped;
+  private Rounds rounds;
 
   public CountsVerticle(TaskCounts counts, Consumer<Map<TaskStatus, Long>> published) {
     this.counts = counts;
@@ -32,42 +30,19 @@ public final class CountsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    timer = vertx.setTimer(1, t -> tick());
+    rounds =
+        new Rounds(vertx, log, "Folding the task counts", this::fold, INTERVAL_MS, INTERVAL_MS);
+    rounds.start();
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
-    stopped = true;
-    vertx.cancelTimer(timer);
+    rounds.stop();
     return Future.succeededFuture();
   }
 
-  private void tick() {
-    counts
-        .fold()
-        .compose(folded -> counts.all())
-        .onSuccess(
-            all -> {
-              published.accept(all);
-              if (failing) {
-                failing = false;
-                log.info("Folding the task counts works again");
-              }
-            })
-        .onFailure(
-            e -> {
-              // during an outage this fails every second: say so once (the probe reports outages)
-              if (!failing) {
-                failing = true;
-                log.warn("Folding the task counts failed, retrying every second: {}", e.toString());
-              }
-            })
-        .onComplete(
-            ar -> {
-              if (!stopped) {
-                timer = vertx.setTimer(INTERVAL_MS, t -> tick());
-              }
-            });
+  private Future<?> fold() {
+    return counts.fold().compose(folded -> counts.all()).onSuccess(published::accept);
   }
 }

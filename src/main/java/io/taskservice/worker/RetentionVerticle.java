@@ -2,7 +2,9 @@ package io.taskservice.worker;
 
 import io.taskservice.config.Durations;
 import io.taskservice.db.TaskRetention;
+import io.taskservice.ops.Rounds;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import java.time.Duration;
 import java.util.function.IntConsumer;
@@ -23,11 +25,8 @@ public final class RetentionVerticle extends VerticleBase {
   private final Duration keep;
   private final IntConsumer pruned;
   private final long intervalMs;
-  private long timer = -1;
+  private Rounds rounds;
   private boolean stopped;
-  private boolean failing;
-  private long deleted;
-  private long passStarted;
 
   /**
    * @param pruned told how many tasks each batch deleted (the metrics)
@@ -53,59 +52,50 @@ public final class RetentionVerticle extends VerticleBase {
         "Retention: finished tasks last changed more than {} ago are deleted (a pass every {})",
         Durations.format(keep),
         Durations.format(Duration.ofMillis(intervalMs)));
-    timer = vertx.setTimer(1, t -> pass());
+    rounds = new Rounds(vertx, log, "Retention pass", this::pass, intervalMs, intervalMs);
+    rounds.start();
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
     stopped = true;
-    vertx.cancelTimer(timer);
+    rounds.stop();
     return Future.succeededFuture();
   }
 
-  private void pass() {
-    deleted = 0;
-    passStarted = System.nanoTime();
-    batch();
+  /** One pass: batches one after the other while they come back full. */
+  private Future<?> pass() {
+    long started = System.nanoTime();
+    Promise<Long> done = Promise.promise();
+    batch(0, done);
+    return done.future()
+        .onSuccess(
+            deleted -> {
+              if (deleted > 0) {
+                log.info(
+                    "Retention: deleted {} finished tasks in {} ms",
+                    deleted,
+                    (System.nanoTime() - started) / 1_000_000);
+              }
+            });
   }
 
-  private void batch() {
+  private void batch(long deletedSoFar, Promise<Long> done) {
     retention
         .prune(keep, TaskRetention.MAX_BATCH)
         .onSuccess(
             n -> {
-              failing = false;
               if (n > 0) {
-                deleted += n;
                 pruned.accept(n);
               }
               if (n >= TaskRetention.MAX_BATCH && !stopped) {
                 // more may be expired: the next batch at once, through the event loop
-                context.runOnContext(v -> batch());
+                context.runOnContext(v -> batch(deletedSoFar + n, done));
               } else {
-                passDone();
+                done.complete(deletedSoFar + n);
               }
             })
-        .onFailure(
-            e -> {
-              if (!failing) {
-                failing = true;
-                log.warn("Retention pass failed, retrying at the next one: {}", e.toString());
-              }
-              passDone();
-            });
-  }
-
-  private void passDone() {
-    if (deleted > 0) {
-      log.info(
-          "Retention: deleted {} finished tasks in {} ms",
-          deleted,
-          (System.nanoTime() - passStarted) / 1_000_000);
-    }
-    if (!stopped) {
-      timer = vertx.setTimer(intervalMs, t -> pass());
-    }
+        .onFailure(done::fail);
   }
 }
