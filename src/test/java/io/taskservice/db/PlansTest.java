@@ -10,6 +10,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +21,27 @@ import org.junit.jupiter.api.Test;
  * statements, which is what the service ends up running.
  */
 class PlansTest {
+  /**
+   * Plans depend on the statistics of the moment: plan against a table of the shape the service
+   * grows (most tasks finished, a few new and processing), not whatever the tests before left.
+   */
+  @BeforeAll
+  static void realisticTable() {
+    TestDatabase.reset();
+    TestDatabase.execute(
+        "INSERT INTO tasks (title, status, result)"
+            + " SELECT 't' || g, CASE WHEN g % 100 = 0 THEN 'new' WHEN g % 100 = 1 THEN 'processing'"
+            + " WHEN g % 2 = 0 THEN 'done' ELSE 'failed' END,"
+            + " CASE WHEN g % 100 < 2 THEN NULL WHEN g % 2 = 0 THEN 'success' ELSE 'error' END"
+            + " FROM generate_series(1, 20000) AS g");
+    TestDatabase.execute("ANALYZE tasks");
+  }
+
+  @AfterAll
+  static void emptyTable() {
+    TestDatabase.reset();
+  }
+
   /** The generic plan of {@code sql} (with {@code $n} placeholders of {@code types}). */
   static String plan(String sql, String types, String args) {
     try (Connection c = TestDatabase.connect();
@@ -96,14 +119,16 @@ class PlansTest {
   }
 
   /**
-   * The ids from the (status, id) index, then the rows by primary key, no join. Whether the ids
-   * come from an index-only or a bitmap scan depends on the table's statistics at that moment.
+   * The ids first, by an index, then the rows by primary key, no join, no sequential scan. Which
+   * index gives the ids is the planner's choice: on a table of mostly finished tasks the generic
+   * plan (a status is then a quarter of the rows) reads the primary key backwards and filters on
+   * the status; on other statistics it reads (status, id).
    */
   private static void assertIdsFirst(String plan, String what) {
     assertThat(plan)
         .as(what)
-        .contains("tasks_status_id_idx")
         .contains("Index Cond: (id = ANY")
+        .containsAnyOf("tasks_status_id_idx", "Filter: ((status)::text = $1)")
         .doesNotContain("Join")
         .doesNotContain("Seq Scan");
   }
