@@ -193,6 +193,26 @@ class EventStreamTest {
   }
 
   @Test
+  void aCursorFromBeforeHistoryThatRetentionDeletedGetsAReset() {
+    String position;
+    try (SseClient sse = stream("")) {
+      position = Await.until("a position", WITHIN, sse::lastEventId, id -> id != null);
+    }
+    String lo = position.split("-")[0];
+    // retention deleted history written by that transaction or later
+    TestDatabase.execute("UPDATE task_history_pruned SET below = '" + lo + "'");
+    try (SseClient resumed =
+        SseClient.open(
+            node.vertx(), node.port(), "/api/v1/events/", Map.of("Last-Event-ID", position))) {
+      Event reset = resumed.awaitEvents("a reset", WITHIN, e -> !e.isEmpty()).get(0);
+      assertThat(reset.type()).isEqualTo("reset");
+      assertThat(new JsonObject(reset.data()).getString("detail")).contains("retention");
+    } finally {
+      TestDatabase.execute("UPDATE task_history_pruned SET below = '0'");
+    }
+  }
+
+  @Test
   void badFiltersAreA400InTheApisFormat() {
     HttpResponse<Buffer> status = api.get("/api/v1/events/?status=bogus");
     assertThat(status.statusCode()).isEqualTo(400);
