@@ -66,10 +66,9 @@ final class EventStreamApi {
         .putHeader("X-Accel-Buffering", "no")
         .setWriteQueueMaxSize(MAX_QUEUED_BYTES);
     EventStream stream = new EventStream(response, filter);
-    Runnable remove = watchers.add(stream);
-    response.closeHandler(v -> stream.close(remove));
-    response.exceptionHandler(e -> stream.close(remove));
-    stream.onClose = remove;
+    stream.remove = watchers.add(stream);
+    response.closeHandler(v -> stream.close());
+    response.exceptionHandler(e -> stream.close());
     if (lastEventId == null || lastEventId.isBlank()) {
       // the position now, so that a client that reconnects before any change misses none
       EventCursor position = hub.position();
@@ -127,7 +126,7 @@ final class EventStreamApi {
   private final class EventStream implements Watchers.Stream {
     private final HttpServerResponse response;
     private final Filter filter;
-    private Runnable onClose;
+    private Runnable remove;
     private boolean closed;
     // live batches that arrive while the history is replayed
     private List<EventBatch> replaying;
@@ -270,22 +269,20 @@ final class EventStreamApi {
     /** The client does not read fast enough: it is disconnected rather than buffered for. */
     private void slow() {
       hub.slowStreamsClosed().incrementAndGet();
-      close(onClose);
+      close();
       response.reset();
     }
 
     void end() {
-      close(onClose);
+      close();
       response.end();
     }
 
-    void close(Runnable remove) {
+    void close() {
       if (!closed) {
         closed = true;
         replaying = null;
-        if (remove != null) {
-          remove.run();
-        }
+        remove.run();
       }
     }
   }

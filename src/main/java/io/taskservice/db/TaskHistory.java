@@ -78,12 +78,7 @@ public final class TaskHistory {
           + " ORDER BY h.seq";
 
   /** The snapshot a read ran in: which transactions it saw, and how far retention pruned. */
-  public record Snapshot(long xmin, long xmax, List<Long> running, long pruned) {
-    /** No transaction at or above {@code xid} had committed when this snapshot was taken. */
-    public boolean isBefore(long xid) {
-      return xmax <= xid;
-    }
-  }
+  public record Snapshot(long xmin, long xmax, List<Long> running, long pruned) {}
 
   /** One change of one task, in the order of the history. */
   public record Change(long seq, Task task) {}
