@@ -1,5 +1,6 @@
 package io.taskservice;
 
+import io.taskservice.app.Node;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 

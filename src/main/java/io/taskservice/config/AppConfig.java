@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -207,6 +208,25 @@ public record AppConfig(Map<String, Object> values) {
 
   public long leaseMs() {
     return get(Settings.LEASE_MS);
+  }
+
+  /**
+   * A lease must outlast the delay, a completion that takes the whole database time limit and the
+   * sweep interval; a shorter one lets other workers take over (and redo) tasks whose holder is
+   * merely slow. Allowed (tests use short leases), but said once at start-up.
+   */
+  public Optional<String> shortLeaseWarning() {
+    long needed = processingDelayMs() + dbTimeoutMs() + sweepIntervalMs();
+    if (leaseMs() >= needed) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "TASKS_LEASE_MS ("
+            + leaseMs()
+            + " ms) is shorter than TASKS_PROCESSING_DELAY_MS + TASKS_DB_TIMEOUT_MS +"
+            + " TASKS_SWEEP_INTERVAL_MS ("
+            + needed
+            + " ms): tasks whose completion is slow will be taken over and processed again");
   }
 
   public long sweepIntervalMs() {

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * @param <I> one call's input
  * @param <O> one call's output; the batch function returns one per input, in input order
  */
-final class Batcher<I, O> {
+public final class Batcher<I, O> {
   private static final Logger log = LoggerFactory.getLogger(Batcher.class);
 
   private record Pending<I, O>(I input, Promise<O> promise) {}
@@ -30,13 +30,13 @@ final class Batcher<I, O> {
   private final ArrayDeque<Pending<I, O>> waiting = new ArrayDeque<>();
   private int inFlight;
 
-  Batcher(int maxBatch, int maxInFlight, Function<List<I>, Future<List<O>>> batch) {
+  public Batcher(int maxBatch, int maxInFlight, Function<List<I>, Future<List<O>>> batch) {
     this.batch = batch;
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
   }
 
-  Future<O> submit(I input) {
+  public Future<O> submit(I input) {
     // No bound of its own: callers bound what they submit (the API's TASKS_MAX_PENDING, the
     // worker's limit on tasks held). A bound here would refuse before the call is queued.
     Promise<O> promise = Promise.promise();

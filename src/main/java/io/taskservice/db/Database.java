@@ -113,7 +113,7 @@ public final class Database {
   }
 
   /** A deadlock or serialization failure: the transaction rolled back and may simply run again. */
-  static boolean isRetryable(Throwable failure) {
+  public static boolean isRetryable(Throwable failure) {
     return failure instanceof DatabaseException db && RETRYABLE.contains(db.getSqlState());
   }
 

@@ -125,4 +125,19 @@ public final class Migrations {
   private String where() {
     return target.getHost() + ":" + target.getPort();
   }
+
+  /** Whether a migration failed because PostgreSQL could not be reached (yet). */
+  public static boolean isConnectivity(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException || t instanceof java.net.SocketTimeoutException) {
+        return true;
+      }
+      if (t instanceof java.sql.SQLException sql
+          && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

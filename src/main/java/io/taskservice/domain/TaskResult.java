@@ -14,4 +14,17 @@ public enum TaskResult {
   public String wire() {
     return wire;
   }
+
+  /** A result as the database stores it (null until final); anything else fails here. */
+  public static TaskResult stored(String value) {
+    if (value == null) {
+      return null;
+    }
+    for (TaskResult result : values()) {
+      if (result.wire.equals(value)) {
+        return result;
+      }
+    }
+    throw new IllegalStateException("unknown result in database: " + value);
+  }
 }

@@ -64,4 +64,10 @@ public enum TaskStatus {
     }
     return Optional.empty();
   }
+
+  /** A status as the database stores it; anything else is a bug elsewhere and fails here. */
+  public static TaskStatus stored(String value) {
+    return fromWire(value)
+        .orElseThrow(() -> new IllegalStateException("unknown status in database: " + value));
+  }
 }

@@ -3,12 +3,8 @@ package io.taskservice.ops;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.taskservice.config.AppConfig;
-import io.taskservice.db.TaskCounts;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.Pool;
 
 /**
  * The operator side of one node: readiness, the database probe, metrics, and what its HTTP servers
@@ -50,19 +46,9 @@ public final class Operations {
     return metrics;
   }
 
-  /** Folds the exact counts and feeds them to the metrics; one per node. */
-  public CountsVerticle countsVerticle(Pool pool) {
-    return new CountsVerticle(new TaskCounts(pool, config.dbTimeoutMs()), metrics::stored);
-  }
-
   /** The node's meter registry, for the meters of other layers. */
   public MeterRegistry registry() {
     return registry;
-  }
-
-  /** While the probe finds the database down, API requests get their 503 at once. */
-  public Handler<RoutingContext> outageGuard() {
-    return new OutageGuard(probe)::handle;
   }
 
   /** Stops background work before Vert.x closes. */

@@ -8,8 +8,6 @@ import io.micrometer.core.instrument.Timer;
 import io.taskservice.domain.ClaimReason;
 import io.taskservice.domain.Completion;
 import io.taskservice.domain.TaskStatus;
-import io.taskservice.events.EventHub;
-import io.taskservice.worker.WorkerStats;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -89,15 +87,21 @@ public final class TaskMetrics implements WorkerStats {
     }
   }
 
-  /** Reports the watchers of this node's event streams and long polls. */
-  public void watchers(EventHub hub) {
-    Gauge.builder("tasks.event.streams", hub.streams(), AtomicInteger::get)
+  /**
+   * Reports the watchers of this node's event streams and long polls.
+   *
+   * @param streams event streams open
+   * @param longPolls long polls waiting for their task
+   * @param dropped streams closed because their client did not read fast enough
+   */
+  public void watchers(AtomicInteger streams, AtomicInteger longPolls, AtomicLong dropped) {
+    Gauge.builder("tasks.event.streams", streams, AtomicInteger::get)
         .description("Event streams (GET /api/v1/events/) open on this node")
         .register(registry);
-    Gauge.builder("tasks.long.polls", hub.longPolls(), AtomicInteger::get)
+    Gauge.builder("tasks.long.polls", longPolls, AtomicInteger::get)
         .description("Long polls (?wait=) of this node waiting for their task")
         .register(registry);
-    FunctionCounter.builder("tasks.event.streams.dropped", hub.slowStreamsClosed(), AtomicLong::get)
+    FunctionCounter.builder("tasks.event.streams.dropped", dropped, AtomicLong::get)
         .description("Event streams closed because their client did not read fast enough")
         .register(registry);
   }

@@ -2,11 +2,11 @@ package io.taskservice.worker;
 
 import io.taskservice.bus.Addresses;
 import io.taskservice.config.AppConfig;
-import io.taskservice.db.TaskClaims;
 import io.taskservice.domain.Claim;
 import io.taskservice.domain.ClaimReason;
 import io.taskservice.domain.Completion;
 import io.taskservice.domain.OutcomePolicy;
+import io.taskservice.ops.WorkerStats;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;

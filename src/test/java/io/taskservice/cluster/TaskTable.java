@@ -21,7 +21,7 @@ public final class TaskTable {
   private static final String WRONG =
       "(status = 'done') <> (char_length(title) % 2 = 0)"
           + " OR result IS NULL OR (result = 'success') <> (status = 'done')";
-  static final String PROGRESS =
+  public static final String PROGRESS =
       "SELECT count(*) AS total,"
           + " count(*) FILTER (WHERE status IN ('new', 'processing')) AS unfinished,"
           + " count(*) FILTER (WHERE status IN ('done', 'failed') AND ("
@@ -29,12 +29,12 @@ public final class TaskTable {
           + ")) AS wrong,"
           + " array_agg(DISTINCT claimed_by) FILTER (WHERE status = 'processing') AS holders"
           + " FROM tasks";
-  static final String PROCESSING =
+  public static final String PROCESSING =
       "SELECT id, claimed_by, lease_until FROM tasks WHERE status = 'processing'";
-  static final String LONGEST =
+  public static final String LONGEST =
       "SELECT coalesce(ceil(extract(epoch FROM max(updated_at - created_at)) * 1000), 0)::bigint"
           + " AS longest_ms FROM tasks WHERE status IN ('done', 'failed')";
-  static final String FINISHED =
+  public static final String FINISHED =
       "SELECT id, updated_at FROM tasks WHERE status IN ('done', 'failed')";
 
   /** A snapshot of the table. {@code holders}: workers holding processing tasks right now. */

@@ -13,36 +13,36 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
 /** Repository tests: a pool on the test database, an empty table before each test. */
-abstract class PoolTest {
-  static Vertx vertx;
-  static Pool pool;
+public abstract class PoolTest {
+  public static Vertx vertx;
+  public static Pool pool;
   // one context for every call of a test class, as a worker verticle has one
-  static Context context;
+  public static Context context;
 
   @BeforeAll
-  static void connect() {
+  public static void connect() {
     vertx = Vertx.vertx();
     pool = Database.pool(vertx, TestDatabase.config(Map.of()));
     context = vertx.getOrCreateContext();
   }
 
   @AfterAll
-  static void close() throws Exception {
+  public static void close() throws Exception {
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 
   @BeforeEach
-  void emptyTable() {
+  public void emptyTable() {
     TestDatabase.reset();
   }
 
   /** Runs {@code call} on a Vert.x context of its own, as a verticle would, and waits for it. */
-  static <T> T onContext(Supplier<Future<T>> call) throws Exception {
+  public static <T> T onContext(Supplier<Future<T>> call) throws Exception {
     return begin(call).await(20, TimeUnit.SECONDS);
   }
 
   /** Starts {@code call} on the test class's context and returns at once, without waiting. */
-  static <T> Future<T> begin(Supplier<Future<T>> call) {
+  public static <T> Future<T> begin(Supplier<Future<T>> call) {
     return context.<Void>executeBlocking(() -> null).compose(v -> call.get());
   }
 }

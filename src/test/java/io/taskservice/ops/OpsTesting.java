@@ -1,7 +1,7 @@
 package io.taskservice.ops;
 
-import io.taskservice.Node;
 import io.taskservice.TestDatabase;
+import io.taskservice.app.Node;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -22,28 +22,28 @@ import java.util.function.BooleanSupplier;
 
 /** Starting nodes, calling them and waiting for conditions, for the operations tests. */
 public final class OpsTesting {
-  static final Duration PATIENCE = Duration.ofSeconds(30);
+  public static final Duration PATIENCE = Duration.ofSeconds(30);
 
   private OpsTesting() {}
 
   /** A node on the test database (free port, one HTTP instance) with {@code overrides}. */
-  static Node startNode(Map<String, String> overrides) {
+  public static Node startNode(Map<String, String> overrides) {
     return await(Node.start(TestDatabase.config(overrides)));
   }
 
-  static void stop(Node node) {
+  public static void stop(Node node) {
     if (node != null) {
       await(node.close());
     }
   }
 
   /** The test database's URL with {@code host:port} replaced, e.g. to go through a proxy. */
-  static String dbUrlVia(int port) {
+  public static String dbUrlVia(int port) {
     return TestDatabase.url().replaceFirst("@[^/@]+/", "@127.0.0.1:" + port + "/");
   }
 
   /** A port nothing listens on: PostgreSQL "down" from the start. */
-  static int closedPort() {
+  public static int closedPort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     } catch (IOException e) {
@@ -51,7 +51,7 @@ public final class OpsTesting {
     }
   }
 
-  static <T> T await(Future<T> future) {
+  public static <T> T await(Future<T> future) {
     try {
       return future
           .toCompletionStage()
@@ -66,7 +66,7 @@ public final class OpsTesting {
    * Polls {@code condition} every 50 ms (on a Vert.x timer) until it holds; fails after {@code
    * within}.
    */
-  static Duration eventually(Vertx vertx, Duration within, BooleanSupplier condition) {
+  public static Duration eventually(Vertx vertx, Duration within, BooleanSupplier condition) {
     long start = System.nanoTime();
     long deadline = start + within.toNanos();
     while (!condition.getAsBoolean()) {
@@ -79,27 +79,28 @@ public final class OpsTesting {
   }
 
   /** A blocking HTTP client for one node. */
-  static final class Client {
+  public static final class Client {
     private final WebClient web;
 
-    Client(Vertx vertx, int port) {
+    public Client(Vertx vertx, int port) {
       this(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
     }
 
-    Client(Vertx vertx, WebClientOptions options) {
+    public Client(Vertx vertx, WebClientOptions options) {
       this.web = WebClient.create(vertx, options.setConnectTimeout(10_000));
     }
 
-    HttpResponse<Buffer> get(String path, String... headers) {
+    public HttpResponse<Buffer> get(String path, String... headers) {
       return send(HttpMethod.GET, path, null, headers);
     }
 
-    HttpResponse<Buffer> post(String path, JsonObject body, String... headers) {
+    public HttpResponse<Buffer> post(String path, JsonObject body, String... headers) {
       return send(HttpMethod.POST, path, body, headers);
     }
 
     /** {@code headers}: name, value, name, value... */
-    HttpResponse<Buffer> send(HttpMethod method, String path, Object body, String... headers) {
+    public HttpResponse<Buffer> send(
+        HttpMethod method, String path, Object body, String... headers) {
       HttpRequest<Buffer> request = web.request(method, path).timeout(20_000);
       MultiMap map = request.headers();
       for (int i = 0; i + 1 < headers.length; i += 2) {
@@ -115,7 +116,7 @@ public final class OpsTesting {
     }
 
     /** Creates a task, expecting 201; returns its id. */
-    long create(String title, String... headers) {
+    public long create(String title, String... headers) {
       HttpResponse<Buffer> response =
           post("/api/v1/tasks/", new JsonObject().put("title", title), headers);
       if (response.statusCode() != 201) {
@@ -126,12 +127,12 @@ public final class OpsTesting {
     }
 
     /** The task's status, or null when the API does not answer 200. */
-    String status(long id, String... headers) {
+    public String status(long id, String... headers) {
       HttpResponse<Buffer> response = get("/api/v1/tasks/" + id + "/", headers);
       return response.statusCode() == 200 ? response.bodyAsJsonObject().getString("status") : null;
     }
 
-    int statusCode(String path, String... headers) {
+    public int statusCode(String path, String... headers) {
       return get(path, headers).statusCode();
     }
   }

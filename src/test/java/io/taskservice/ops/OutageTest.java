@@ -7,8 +7,8 @@ import static io.taskservice.ops.OpsTesting.metric;
 import static io.taskservice.ops.OpsTesting.startNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.taskservice.Node;
 import io.taskservice.TestDatabase;
+import io.taskservice.app.Node;
 import io.taskservice.db.Database;
 import io.taskservice.ops.OpsTesting.Client;
 import io.vertx.core.Vertx;

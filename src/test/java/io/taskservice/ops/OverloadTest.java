@@ -6,8 +6,8 @@ import static io.taskservice.ops.OpsTesting.startNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.Await;
-import io.taskservice.Node;
 import io.taskservice.TestDatabase;
+import io.taskservice.app.Node;
 import io.taskservice.ops.OpsTesting.Client;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;

@@ -78,7 +78,7 @@ class PeerConnectFailureFilterTest {
     IllegalStateException other = new IllegalStateException("Promise already completed");
     other.setStackTrace(
         new StackTraceElement[] {
-          new StackTraceElement("io.taskservice.api.TasksApi", "create", "TasksApi.java", 1)
+          new StackTraceElement("io.taskservice.tasks.TasksApi", "create", "TasksApi.java", 1)
         });
 
     for (int i = 0; i < 31; i++) {

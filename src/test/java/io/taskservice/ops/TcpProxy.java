@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * connection closed, new ones refused: the database host went away) and {@link #blackhole}
  * (connections accepted, not a byte passes: a silent network), each undone by {@link #restore}.
  */
-final class TcpProxy {
+public final class TcpProxy {
   private final Vertx vertx;
   private final String targetHost;
   private final int targetPort;
@@ -25,7 +25,7 @@ final class TcpProxy {
   private volatile boolean blackholed;
   private int port;
 
-  TcpProxy(Vertx vertx, String targetHost, int targetPort) {
+  public TcpProxy(Vertx vertx, String targetHost, int targetPort) {
     this.vertx = vertx;
     this.targetHost = targetHost;
     this.targetPort = targetPort;
@@ -33,16 +33,16 @@ final class TcpProxy {
   }
 
   /** Starts listening on a free port. */
-  Future<Integer> start() {
+  public Future<Integer> start() {
     return listen(0).map(p -> port = p);
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** Closes every connection and stops listening: new connections are refused. */
-  Future<Void> cut() {
+  public Future<Void> cut() {
     NetServer listening = server;
     server = null;
     Future<Void> closed = listening == null ? Future.succeededFuture() : listening.close();
@@ -55,13 +55,13 @@ final class TcpProxy {
   }
 
   /** Holds every byte, both ways, on old and new connections. */
-  void blackhole() {
+  public void blackhole() {
     blackholed = true;
     sockets.forEach(NetSocket::pause);
   }
 
   /** Undoes {@link #cut} or {@link #blackhole}. */
-  Future<Void> restore() {
+  public Future<Void> restore() {
     if (blackholed) {
       blackholed = false;
       sockets.forEach(NetSocket::resume);
@@ -69,7 +69,7 @@ final class TcpProxy {
     return server == null ? listen(port).mapEmpty() : Future.succeededFuture();
   }
 
-  Future<Void> close() {
+  public Future<Void> close() {
     return cut().eventually(client::close);
   }
 

@@ -2,10 +2,12 @@ package io.taskservice.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.taskservice.ApiClient;
 import io.taskservice.Await;
-import io.taskservice.Node;
+import io.taskservice.RunningNode;
 import io.taskservice.TestDatabase;
-import io.taskservice.api.ApiClient;
+import io.taskservice.TestNodes;
+import io.taskservice.app.Node;
 import io.taskservice.cluster.TaskClient;
 import io.taskservice.cluster.TaskTable;
 import io.taskservice.cluster.TaskTable.Progress;
@@ -17,10 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A task created over HTTP goes new → processing → done/failed after the delay. The node's sweep
@@ -33,33 +33,15 @@ class ProcessingEndToEndTest {
       Map.of(
           "TASKS_NEW_GRACE_MS", "3600000",
           "TASKS_SHUTDOWN_GRACE_MS", "0");
-  private static Node node;
-  private static ApiClient api;
+  @RegisterExtension static final RunningNode service = RunningNode.with(settings(DELAY_MS));
 
-  @BeforeAll
-  static void start() throws Exception {
-    node = startNode(DELAY_MS);
-    api = new ApiClient(node.vertx(), node.port());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close().await(30, TimeUnit.SECONDS);
-  }
-
-  @BeforeEach
-  void emptyTable() {
-    TestDatabase.reset();
-  }
-
-  private static Node startNode(long delayMs) throws Exception {
+  // a node is used once it consumes: a message sent before that is lost, and only the sweep
+  // would find the task
+  private static Map<String, String> settings(long delayMs) {
     Map<String, String> settings = new HashMap<>(BUS_ONLY);
     settings.put("TASKS_PROCESSING_DELAY_MS", Long.toString(delayMs));
     settings.put("TASKS_LEASE_MS", Long.toString(Math.max(30_000, 2 * delayMs)));
-    Node started = Node.start(TestDatabase.config(settings)).await(30, TimeUnit.SECONDS);
-    // a message sent before the worker consumes is lost, and only the sweep would find the task
-    started.startup().await(30, TimeUnit.SECONDS);
-    return started;
+    return settings;
   }
 
   private static JsonObject fetch(ApiClient client, long id) {
@@ -71,7 +53,7 @@ class ProcessingEndToEndTest {
     return Await.until(
         "task " + id + " is final",
         Duration.ofSeconds(20),
-        () -> fetch(api, id),
+        () -> fetch(service.api(), id),
         t -> t.getValue("result") != null);
   }
 
@@ -83,7 +65,7 @@ class ProcessingEndToEndTest {
   @Test
   void aCreatedTaskIsClaimedAtOnceAndHeldThroughItsDelay() throws Exception {
     // a delay no test waits for: "processing" is a state that holds, not a moment to catch
-    Node slow = startNode(600_000);
+    Node slow = TestNodes.started(settings(600_000));
     try {
       ApiClient client = new ApiClient(slow.vertx(), slow.port());
       long id = client.create("Process report").getLong("id");
@@ -103,8 +85,8 @@ class ProcessingEndToEndTest {
 
   @Test
   void anEvenTitleEndsDoneAndAnOddOneFailed() {
-    long even = api.create("Process report").getLong("id");
-    long odd = api.create("Process").getLong("id");
+    long even = service.api().create("Process report").getLong("id");
+    long odd = service.api().create("Process").getLong("id");
 
     JsonObject done = awaitFinal(even);
     assertThat(done.getString("status")).isEqualTo("done");
@@ -116,7 +98,7 @@ class ProcessingEndToEndTest {
 
   @Test
   void theDelayIsWaitedBeforeTheOutcome() {
-    JsonObject created = api.create("Process report");
+    JsonObject created = service.api().create("Process report");
     JsonObject done = awaitFinal(created.getLong("id"));
     Instant start = Instant.parse(created.getString("created_at"));
     Instant end = Instant.parse(done.getString("updated_at"));
@@ -125,16 +107,24 @@ class ProcessingEndToEndTest {
 
   @Test
   void aBurstOfTasksIsHeldTogetherAndAllFinishAfterOneDelay() throws Exception {
-    TaskTable table = new TaskTable(node.vertx());
-    double recoveredBefore = recoveredNew(api);
+    TaskTable table = new TaskTable(service.node().vertx());
+    double recoveredBefore = recoveredNew(service.api());
     List<Long> ids =
-        new TaskClient(node.vertx(), node.port()).create(300).await(60, TimeUnit.SECONDS);
+        new TaskClient(service.node().vertx(), service.node().port())
+            .create(300)
+            .await(60, TimeUnit.SECONDS);
     Progress done =
-        Await.until(node.vertx(), Duration.ofSeconds(60), table::progress, p -> p.allFinished(300))
+        Await.until(
+                service.node().vertx(),
+                Duration.ofSeconds(60),
+                table::progress,
+                p -> p.allFinished(300))
             .await(70, TimeUnit.SECONDS);
     assertThat(ids).hasSize(300);
     assertThat(done.wrong()).as("tasks with the wrong outcome").isZero();
-    assertThat(recoveredNew(api)).as("claimed through the sweep").isEqualTo(recoveredBefore);
+    assertThat(recoveredNew(service.api()))
+        .as("claimed through the sweep")
+        .isEqualTo(recoveredBefore);
 
     // from the database's own timestamps: no task finished before its delay had passed, and the
     // tasks were held side by side — one after another, 300 delays would have passed (2 minutes);
@@ -151,13 +141,13 @@ class ProcessingEndToEndTest {
 
   @Test
   void aTaskWhoseMessageWasLostIsStillProcessed() {
-    double recoveredBefore = recoveredNew(api);
+    double recoveredBefore = recoveredNew(service.api());
     // a row inserted behind the service's back, older than the grace: no event-bus message was
     // ever sent for it, only the sweep can find it
     TestDatabase.execute(
         "INSERT INTO tasks (title, created_at) VALUES ('lost message', now() - interval '2 hours')");
     JsonObject done = awaitFinal(1);
     assertThat(done.getString("status")).isEqualTo("done");
-    assertThat(recoveredNew(api)).isEqualTo(recoveredBefore + 1);
+    assertThat(recoveredNew(service.api())).isEqualTo(recoveredBefore + 1);
   }
 }

@@ -3,8 +3,8 @@ package io.taskservice.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.Await;
-import io.taskservice.Node;
 import io.taskservice.TestDatabase;
+import io.taskservice.app.Node;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

@@ -11,6 +11,7 @@ import io.taskservice.domain.ClaimReason;
 import io.taskservice.domain.Completion;
 import io.taskservice.domain.TitleParityPolicy;
 import io.taskservice.ops.LogCapture;
+import io.taskservice.ops.WorkerStats;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;

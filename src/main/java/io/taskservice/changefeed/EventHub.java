@@ -1,0 +1,64 @@
+package io.taskservice.changefeed;
+
+import io.vertx.core.Context;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Hands the change feed's batches to the node's listeners (one per HTTP verticle, plus the
+ * dashboard's figures), each on its own context: the work per change is done once per node, not
+ * once per watcher. Thread-safe.
+ */
+public final class EventHub {
+  private record Listener(Context context, Consumer<EventBatch> consumer) {}
+
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private volatile EventCursor position;
+  private final AtomicInteger streams = new AtomicInteger();
+  private final AtomicInteger longPolls = new AtomicInteger();
+  private final AtomicLong slowStreamsClosed = new AtomicLong();
+
+  /** Calls {@code consumer} with every batch from now on, on {@code context}. */
+  public Runnable listen(Context context, Consumer<EventBatch> consumer) {
+    Listener listener = new Listener(context, consumer);
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** Where a stream that starts now stands, or null while the feed has not read yet. */
+  public EventCursor position() {
+    return position;
+  }
+
+  /** Event streams open on this node. */
+  public AtomicInteger streams() {
+    return streams;
+  }
+
+  /** Long polls of this node waiting for their task. */
+  public AtomicInteger longPolls() {
+    return longPolls;
+  }
+
+  /** Streams closed because their client did not read fast enough. */
+  public AtomicLong slowStreamsClosed() {
+    return slowStreamsClosed;
+  }
+
+  void started(EventCursor start) {
+    position = start;
+  }
+
+  void publish(EventBatch batch) {
+    position = batch.position();
+    if (batch.events().isEmpty()) {
+      return;
+    }
+    for (Listener listener : listeners) {
+      listener.context().runOnContext(v -> listener.consumer().accept(batch));
+    }
+  }
+}

@@ -1,0 +1,388 @@
+package io.taskservice.tasks;
+
+import io.taskservice.bus.Addresses;
+import io.taskservice.changefeed.TaskHistory;
+import io.taskservice.changefeed.Watchers;
+import io.taskservice.domain.Task;
+import io.taskservice.domain.TaskStatus;
+import io.taskservice.drf.ApiError;
+import io.taskservice.drf.CursorPagination;
+import io.taskservice.drf.Filters;
+import io.taskservice.drf.PythonInt;
+import io.taskservice.drf.QueryString;
+import io.taskservice.drf.RequestBody;
+import io.taskservice.drf.TaskJson;
+import io.taskservice.drf.TitleRules;
+import io.taskservice.http.PendingWork;
+import io.taskservice.http.Responses;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The three endpoints of the reference service — create, list, retrieve — with the wire format a
+ * DRF {@code ModelViewSet} with {@code PageNumberPagination} and a django-filter {@code status}
+ * filter produces; a list request with a {@code cursor} parameter is answered as DRF's {@code
+ * CursorPagination} would.
+ */
+final class TasksApi {
+  static final int DEFAULT_PAGE_SIZE = 20;
+  static final int MAX_PAGE_SIZE = 100;
+  private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
+  private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
+
+  private final TaskRepository tasks;
+  private final EventBus bus;
+  private final ApiMetrics metrics;
+  private final IdempotencyKeyHeader keys;
+  private final TaskHistory history;
+  private final Watchers watchers;
+
+  TasksApi(
+      TaskRepository tasks,
+      EventBus bus,
+      ApiMetrics metrics,
+      IdempotencyKeyHeader keys,
+      TaskHistory history,
+      Watchers watchers) {
+    this.tasks = tasks;
+    this.bus = bus;
+    this.metrics = metrics;
+    this.keys = keys;
+    this.history = history;
+    this.watchers = watchers;
+  }
+
+  void create(RoutingContext ctx) {
+    Optional<IdempotencyKey> key = keys.read(ctx.request());
+    Object data = RequestBody.read(ctx);
+    if (data == null) {
+      throw new ApiError(400, nonFieldErrors("No data provided"));
+    }
+    if (!(data instanceof Map<?, ?> map)) {
+      throw new ApiError(
+          400,
+          nonFieldErrors("Invalid data. Expected a dictionary, but got " + pythonType(data) + "."));
+    }
+    @SuppressWarnings("unchecked")
+    TitleRules.Result title = TitleRules.validate((Map<String, ?>) map);
+    if (!title.isValid()) {
+      throw ApiError.field("title", title.errors());
+    }
+    Future<TaskRepository.Created> created =
+        key.isPresent()
+            ? tasks.create(title.title(), key.get())
+            : tasks.create(title.title()).map(task -> new TaskRepository.Created(task, false));
+    created
+        .onSuccess(
+            c -> {
+              Task task = c.task();
+              if (c.replayed()) {
+                ctx.response().putHeader(IdempotencyKeyHeader.REPLAYED, "true");
+              } else {
+                metrics.created();
+              }
+              // after the commit: a lost message only delays the task until a sweep finds it (a
+              // replay sends it again while it is new: its first request may have died before)
+              if (task.status() == TaskStatus.NEW) {
+                bus.send(Addresses.PROCESS_TASK, task.id());
+              }
+              Responses.json(ctx, 201, TaskJson.of(task));
+            })
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * One task; with {@code ?wait=} or {@code Prefer: wait=}, a long poll: the answer comes when the
+   * task is final or the wait runs out. The waiter is registered before the task is read, so a
+   * change that commits in between still answers it.
+   */
+  void retrieve(RoutingContext ctx) {
+    long id = taskId(ctx);
+    Optional<LongPoll.Wait> wait =
+        LongPoll.of(ctx.request(), QueryString.parse(ctx.request().query()))
+            .filter(w -> w.millis() > 0);
+    if (wait.isEmpty()) {
+      tasks.find(id).onSuccess(task -> answer(ctx, task, null)).onFailure(ctx::fail);
+      return;
+    }
+    long deadline = System.nanoTime() + wait.get().millis() * 1_000_000;
+    String applied = wait.get().applied();
+    // a long poll waits from the moment it arrives: it never counts as pending work, so that a
+    // burst of them is not refused (its one read joins the others' in a batch)
+    PendingWork.detach(ctx);
+    Watchers.Waiter waiter = watchers.waitFor(id);
+    tasks
+        .find(id)
+        .onFailure(
+            e -> {
+              waiter.cancel();
+              ctx.fail(e);
+            })
+        .onSuccess(
+            task -> {
+              if (task.isEmpty() || task.get().status().isFinal()) {
+                waiter.cancel();
+                answer(ctx, task, applied);
+                return;
+              }
+              // waiting costs no query
+              long remainingMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+              long timer =
+                  ctx.vertx()
+                      .setTimer(
+                          remainingMs,
+                          t -> {
+                            waiter.cancel();
+                            tasks
+                                .find(id)
+                                .onSuccess(now -> answer(ctx, now, applied))
+                                .onFailure(ctx::fail);
+                          });
+              waiter
+                  .finished()
+                  .onSuccess(
+                      finished -> {
+                        ctx.vertx().cancelTimer(timer);
+                        answer(ctx, Optional.of(finished), applied);
+                      });
+              // a client that goes away releases its waiter at once
+              ctx.response()
+                  .closeHandler(
+                      v -> {
+                        waiter.cancel();
+                        ctx.vertx().cancelTimer(timer);
+                      });
+            });
+  }
+
+  /** The task, or 304 when the client's {@code If-None-Match} still names it, or 404. */
+  private static void answer(RoutingContext ctx, Optional<Task> task, String applied) {
+    if (task.isEmpty()) {
+      ctx.fail(ApiError.notFound(ApiError.NO_TASK));
+      return;
+    }
+    if (ctx.response().closed() || ctx.response().ended()) {
+      return;
+    }
+    String etag = LongPoll.etag(task.get());
+    ctx.response().putHeader(HttpHeaders.ETAG, etag);
+    if (applied != null) {
+      ctx.response().putHeader("Preference-Applied", applied);
+    }
+    if (LongPoll.matches(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
+      ctx.response().setStatusCode(304).end();
+      return;
+    }
+    Responses.json(ctx, 200, TaskJson.of(task.get()));
+  }
+
+  /** {@code GET /api/v1/tasks/{id}/history/}: what happened to the task, oldest first. */
+  void history(RoutingContext ctx) {
+    history
+        .of(taskId(ctx))
+        .onSuccess(
+            entries -> {
+              if (entries.isEmpty()) {
+                ctx.fail(ApiError.notFound(ApiError.NO_TASK));
+                return;
+              }
+              JsonArray body = new JsonArray();
+              for (TaskHistory.Entry e : entries.get()) {
+                body.add(
+                    new JsonObject()
+                        .put("at", TaskJson.timestamp(e.at()))
+                        .put("event", e.event())
+                        .put("status", e.status())
+                        .put("result", e.result())
+                        .put("worker", e.worker())
+                        .put("reason", e.reason()));
+              }
+              Responses.json(ctx, 200, body);
+            })
+        .onFailure(ctx::fail);
+  }
+
+  /** DRF: a lookup that is not an integer is a plain 404, a missing task names the model. */
+  private static long taskId(RoutingContext ctx) {
+    Optional<BigInteger> number = PythonInt.parse(ctx.pathParam("id"));
+    if (number.isEmpty()) {
+      throw ApiError.notFound(ApiError.NOT_FOUND);
+    }
+    if (number.get().bitLength() >= 64) {
+      throw ApiError.notFound(ApiError.NO_TASK);
+    }
+    return number.get().longValue();
+  }
+
+  void list(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    QueryString query = QueryString.parse(request.query());
+    Optional<TaskStatus> status = Filters.status(query);
+    int pageSize = pageSize(query);
+    Optional<String> cursor = query.last("cursor");
+    if (cursor.isPresent()) {
+      cursorList(ctx, query, status, pageSize, CursorPagination.decode(cursor.get()));
+      return;
+    }
+    String page = query.last("page").filter(p -> !p.isEmpty()).orElse("1");
+    tasks
+        .count(status)
+        .compose(
+            count -> {
+              long pages = Math.max(1, (count + pageSize - 1) / pageSize);
+              long number = pageNumber(page, pages);
+              return tasks
+                  .page(status, (number - 1) * pageSize, pageSize)
+                  .map(rows -> pageBody(request, query, count, number, pages, rows));
+            })
+        .onSuccess(body -> Responses.json(ctx, 200, body))
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * The list as DRF's {@code CursorPagination} (ordering {@code -id}) answers it: no count, and the
+   * rows after the cursor's position read from an index range, however deep the page.
+   */
+  private void cursorList(
+      RoutingContext ctx,
+      QueryString query,
+      Optional<TaskStatus> status,
+      int pageSize,
+      CursorPagination.Cursor cursor) {
+    // DRF filters id < position (id > position when reversed); a position that is no integer
+    // makes Django fail with a 500: it is an invalid cursor here
+    Optional<BigInteger> position =
+        cursor.position() == null
+            ? Optional.empty()
+            : Optional.of(
+                PythonInt.parse(cursor.position()).orElseThrow(CursorPagination::invalid));
+    Future<List<Task>> rows;
+    if (cursor.reverse()) {
+      BigInteger min = position.map(p -> p.add(BigInteger.ONE)).orElse(LONG_MIN);
+      rows =
+          min.compareTo(LONG_MAX) > 0
+              ? Future.succeededFuture(List.of())
+              : tasks.oldestFrom(
+                  status, min.max(LONG_MIN).longValue(), cursor.offset(), pageSize + 1);
+    } else {
+      BigInteger max = position.map(p -> p.subtract(BigInteger.ONE)).orElse(LONG_MAX);
+      rows =
+          max.compareTo(LONG_MIN) < 0
+              ? Future.succeededFuture(List.of())
+              : tasks.newestUpTo(
+                  status, max.min(LONG_MAX).longValue(), cursor.offset(), pageSize + 1);
+    }
+    rows.map(
+            fetched ->
+                cursorBody(
+                    ctx.request(),
+                    query,
+                    new CursorPagination<>(cursor, pageSize, fetched, t -> Long.toString(t.id()))))
+        .onSuccess(body -> Responses.json(ctx, 200, body))
+        .onFailure(ctx::fail);
+  }
+
+  private static JsonObject cursorBody(
+      HttpServerRequest request, QueryString query, CursorPagination<Task> page) {
+    String base = absolutePath(request);
+    JsonArray results = new JsonArray();
+    page.page().forEach(t -> results.add(TaskJson.of(t)));
+    return new JsonObject()
+        .put("next", page.next().map(c -> cursorLink(base, query, c)).orElse(null))
+        .put("previous", page.previous().map(c -> cursorLink(base, query, c)).orElse(null))
+        .put("results", results);
+  }
+
+  private static String cursorLink(String base, QueryString query, CursorPagination.Cursor c) {
+    return link(base, query.with("cursor", CursorPagination.encode(c)));
+  }
+
+  /** DRF's page_size: a positive integer, capped at the maximum; anything else the default. */
+  private static int pageSize(QueryString query) {
+    return query
+        .last("page_size")
+        .flatMap(PythonInt::parse)
+        .filter(n -> n.signum() > 0)
+        .map(n -> n.min(java.math.BigInteger.valueOf(MAX_PAGE_SIZE)).intValue())
+        .orElse(DEFAULT_PAGE_SIZE);
+  }
+
+  /** Django's Paginator.validate_number, with DRF's "last". */
+  private static long pageNumber(String page, long pages) {
+    if ("last".equals(page)) {
+      return pages;
+    }
+    return PythonInt.parseLong(page)
+        .filter(n -> n >= 1 && n <= pages)
+        .orElseThrow(() -> ApiError.notFound("Invalid page."));
+  }
+
+  private static JsonObject pageBody(
+      HttpServerRequest request,
+      QueryString query,
+      long count,
+      long number,
+      long pages,
+      List<Task> rows) {
+    String base = absolutePath(request);
+    String next = number < pages ? link(base, query.with("page", Long.toString(number + 1))) : null;
+    String previous = null;
+    if (number > 1) {
+      previous =
+          link(
+              base,
+              number == 2 ? query.without("page") : query.with("page", Long.toString(number - 1)));
+    }
+    JsonArray results = new JsonArray();
+    rows.forEach(t -> results.add(TaskJson.of(t)));
+    return new JsonObject()
+        .put("count", count)
+        .put("next", next)
+        .put("previous", previous)
+        .put("results", results);
+  }
+
+  private static String absolutePath(HttpServerRequest request) {
+    String host = request.getHeader("Host");
+    if (host == null || host.isEmpty()) {
+      host = request.authority() != null ? request.authority().toString() : "localhost";
+    }
+    return (request.isSSL() ? "https" : "http") + "://" + host + request.path();
+  }
+
+  private static String link(String base, String query) {
+    return query.isEmpty() ? base : base + "?" + query;
+  }
+
+  private static JsonObject nonFieldErrors(String message) {
+    return new JsonObject().put("non_field_errors", new JsonArray().add(message));
+  }
+
+  /** The Python type name DRF puts in "Expected a dictionary, but got ...". */
+  private static String pythonType(Object value) {
+    if (value instanceof JsonArray || value instanceof List) {
+      return "list";
+    }
+    if (value instanceof String) {
+      return "str";
+    }
+    if (value instanceof Boolean) {
+      return "bool";
+    }
+    if (value instanceof Double
+        || value instanceof Float
+        || value instanceof java.math.BigDecimal) {
+      return "float";
+    }
+    return value instanceof Number ? "int" : value.getClass().getSimpleName();
+  }
+}

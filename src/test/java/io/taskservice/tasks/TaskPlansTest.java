@@ -1,0 +1,69 @@
+package io.taskservice.tasks;
+
+import static io.taskservice.Plans.plan;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.taskservice.Plans;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Retention, cursor pages and status pages use their indexes, however large the table grows. */
+class TaskPlansTest {
+  @BeforeAll
+  static void realisticTable() {
+    Plans.realisticTable();
+  }
+
+  @AfterAll
+  static void emptyTable() {
+    Plans.emptyTable();
+  }
+
+  @Test
+  void retentionFindsExpiredTasksThroughItsPartialIndex() {
+    assertThat(plan(TaskRetention.PRUNE, "bigint, int", "3600000, 1000"))
+        .contains("tasks_finished_updated_idx")
+        .doesNotContain("Seq Scan")
+        .doesNotContain("Sort");
+  }
+
+  @Test
+  void cursorPagesReadAnIndexRangeInOrder() {
+    for (String sql : new String[] {TaskRepository.BELOW_ALL, TaskRepository.ABOVE_ALL}) {
+      assertThat(plan(sql, "bigint, int, int", "100, 21, 0"))
+          .as(sql)
+          .contains("tasks_pkey")
+          .doesNotContain("Seq Scan")
+          .doesNotContain("Sort");
+    }
+    for (String sql :
+        new String[] {TaskRepository.BELOW_BY_STATUS, TaskRepository.ABOVE_BY_STATUS}) {
+      assertIdsFirst(plan(sql, "text, bigint, int, int", "'done', 100, 21, 0"), sql);
+    }
+  }
+
+  @Test
+  void pagesWithAStatusReadTheirIdsFromTheStatusIndexThenEachRowByItsKey() {
+    assertIdsFirst(plan(TaskRepository.PAGE_BY_STATUS, "text, int, int", "'new', 20, 40"), "page");
+    assertThat(plan(TaskRepository.PAGE_ALL, "int, int", "20, 40"))
+        .contains("Index Only Scan")
+        .doesNotContain("Join")
+        .doesNotContain("Seq Scan");
+  }
+
+  /**
+   * The ids first, by an index, then the rows by primary key, no join, no sequential scan. Which
+   * index gives the ids is the planner's choice: on a table of mostly finished tasks the generic
+   * plan (a status is then a quarter of the rows) reads the primary key backwards and filters on
+   * the status; on other statistics it reads (status, id).
+   */
+  private static void assertIdsFirst(String plan, String what) {
+    assertThat(plan)
+        .as(what)
+        .contains("Index Cond: (id = ANY")
+        .containsAnyOf("tasks_status_id_idx", "Filter: ((status)::text = $1)")
+        .doesNotContain("Join")
+        .doesNotContain("Seq Scan");
+  }
+}

@@ -1,0 +1,313 @@
+package io.taskservice.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.taskservice.Await;
+import io.taskservice.TestDatabase;
+import io.taskservice.db.PoolTest;
+import io.taskservice.domain.Claim;
+import io.taskservice.domain.ClaimReason;
+import io.taskservice.domain.Completion;
+import io.taskservice.domain.Outcome;
+import io.taskservice.domain.Task;
+import io.taskservice.domain.TaskResult;
+import io.taskservice.domain.TaskStatus;
+import io.taskservice.domain.TitleParityPolicy;
+import io.taskservice.tasks.TaskRepository;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/** start_processing / complete_processing under concurrency, leases and recovery. */
+class TaskClaimsTest extends PoolTest {
+  private static final long LEASE_MS = 30_000;
+
+  private static TaskClaims worker(String name) {
+    return new TaskClaims(pool, 5000, name, LEASE_MS, new TitleParityPolicy());
+  }
+
+  /** Runs on its own Vert.x context, as each worker verticle does. */
+  private static <T> T await(Supplier<Future<T>> call) throws Exception {
+    return onContext(call);
+  }
+
+  private static long newTask(String title) throws Exception {
+    TaskRepository tasks = new TaskRepository(pool, 5000);
+    return await(() -> tasks.create(title)).id();
+  }
+
+  private static Task stored(long id) throws Exception {
+    TaskRepository tasks = new TaskRepository(pool, 5000);
+    return await(() -> tasks.find(id)).orElseThrow();
+  }
+
+  @Test
+  void twoConcurrentStartProcessingCallsOnOneTaskExactlyOneWins() throws Exception {
+    TaskClaims a = worker("a");
+    TaskClaims b = worker("b");
+    for (int round = 0; round < 20; round++) {
+      long id = newTask("race " + round);
+      List<Optional<Claim>> results =
+          await(
+              () ->
+                  Future.all(a.startProcessing(id), b.startProcessing(id))
+                      .map(cf -> cf.<Optional<Claim>>list()));
+      assertThat(results.stream().filter(Optional::isPresent)).as("round %d", round).hasSize(1);
+      assertThat(stored(id).status()).isEqualTo(TaskStatus.PROCESSING);
+    }
+  }
+
+  @Test
+  void aDuplicateMessageNeverProcessesATaskTwice() throws Exception {
+    TaskClaims a = worker("a");
+    long id = newTask("dup!");
+    Claim first = await(() -> a.startProcessing(id)).orElseThrow();
+    assertThat(first.reason()).isEqualTo(ClaimReason.MESSAGE);
+    assertThat(await(() -> a.startProcessing(id))).isEmpty();
+    assertThat(await(() -> worker("b").startProcessing(id))).isEmpty();
+    assertThat(await(() -> a.completeProcessing(first))).isPresent();
+    // a message arriving after the task finished changes nothing
+    assertThat(await(() -> a.startProcessing(id))).isEmpty();
+    assertThat(stored(id).status()).isEqualTo(TaskStatus.DONE);
+  }
+
+  @Test
+  void completionSetsTheOutcomeByTitleParity() throws Exception {
+    TaskClaims a = worker("a");
+    long even = newTask("Process report");
+    long odd = newTask("Process");
+    Claim c1 = await(() -> a.startProcessing(even)).orElseThrow();
+    Claim c2 = await(() -> a.startProcessing(odd)).orElseThrow();
+    Completion done = await(() -> a.completeProcessing(c1)).orElseThrow();
+    assertThat(done.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(done.sinceCreation()).isPositive();
+    assertThat(await(() -> a.completeProcessing(c2))).isPresent();
+    assertThat(stored(even).status()).isEqualTo(TaskStatus.DONE);
+    assertThat(stored(even).result()).isEqualTo(TaskResult.SUCCESS);
+    assertThat(stored(odd).status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(stored(odd).result()).isEqualTo(TaskResult.ERROR);
+  }
+
+  @Test
+  void anExpiredClaimIsTakenOverAndTheLateWorkerCannotOverwriteTheResult() throws Exception {
+    TaskClaims dead = worker("dead");
+    TaskClaims alive = worker("alive");
+    long id = newTask("Process report");
+    Claim stale = await(() -> dead.startProcessing(id)).orElseThrow();
+    // while the lease runs, nobody else may take the task
+    assertThat(await(() -> alive.startProcessing(id))).isEmpty();
+    TestDatabase.execute("UPDATE tasks SET lease_until = now() - interval '1 second'");
+    Claim current = await(() -> alive.startProcessing(id)).orElseThrow();
+    assertThat(current.reason()).isEqualTo(ClaimReason.LEASE_EXPIRED);
+    assertThat(current.token()).isNotEqualTo(stale.token());
+    // the late worker wakes up: its completion is rejected
+    assertThat(await(() -> dead.completeProcessing(stale))).isEmpty();
+    assertThat(stored(id).status()).isEqualTo(TaskStatus.PROCESSING);
+    assertThat(await(() -> alive.completeProcessing(current))).isPresent();
+    assertThat(stored(id).status()).isEqualTo(TaskStatus.DONE);
+    // and after the new holder finished, the stale claim still changes nothing
+    assertThat(await(() -> dead.completeProcessing(stale))).isEmpty();
+  }
+
+  @Test
+  void twoClaimsOfOneTaskInOneBatchCompleteOnlyTheCurrentOne() throws Exception {
+    TaskClaims a = worker("a");
+    for (boolean currentFirst : new boolean[] {false, true}) {
+      TestDatabase.reset();
+      long id = newTask("Process report");
+      Claim old = await(() -> a.startProcessing(id)).orElseThrow();
+      TestDatabase.execute("UPDATE tasks SET lease_until = now() - interval '1 second'");
+      Claim current = await(() -> a.startProcessing(id)).orElseThrow();
+      // two more claims take both slots of the completion batcher, so that the two claims of
+      // the task wait and then go together, in one batch
+      long xId = newTask("x");
+      long yId = newTask("y");
+      Claim x = await(() -> a.startProcessing(xId)).orElseThrow();
+      Claim y = await(() -> a.startProcessing(yId)).orElseThrow();
+      List<Claim> pair = currentFirst ? List.of(current, old) : List.of(old, current);
+      List<Optional<Completion>> answers =
+          await(
+              () ->
+                  Future.all(
+                          a.completeProcessing(x),
+                          a.completeProcessing(y),
+                          a.completeProcessing(pair.get(0)),
+                          a.completeProcessing(pair.get(1)))
+                      .map(cf -> cf.<Optional<Completion>>list()));
+      Optional<Completion> ofOld = answers.get(currentFirst ? 3 : 2);
+      Optional<Completion> ofCurrent = answers.get(currentFirst ? 2 : 3);
+      assertThat(ofOld).as("the replaced claim, current first: %s", currentFirst).isEmpty();
+      assertThat(ofCurrent).as("the current claim, current first: %s", currentFirst).isPresent();
+      assertThat(stored(id).status()).isEqualTo(TaskStatus.DONE);
+    }
+  }
+
+  @Test
+  void aCompletionThatCommittedAfterItsCallTimedOutIsReportedByItsRetry() throws Exception {
+    TaskClaims impatient =
+        new TaskClaims(pool, 300, "impatient", LEASE_MS, new TitleParityPolicy());
+    long id = newTask("Process report");
+    Claim claim = await(() -> impatient.startProcessing(id)).orElseThrow();
+    SqlConnection blocker = await(() -> pool.getConnection());
+    try {
+      Transaction tx = await(blocker::begin);
+      await(
+          () ->
+              blocker
+                  .preparedQuery("SELECT id FROM tasks WHERE id = $1 FOR UPDATE")
+                  .execute(Tuple.of(id)));
+      assertThatThrownBy(() -> await(() -> impatient.completeProcessing(claim)))
+          .hasRootCauseInstanceOf(TimeoutException.class);
+      await(tx::commit);
+    } finally {
+      await(blocker::close);
+    }
+    // the abandoned transaction got the lock and committed the outcome
+    Await.until(
+        "the late completion committed",
+        Duration.ofSeconds(10),
+        () -> TestDatabase.count("SELECT count(*) FROM tasks WHERE status = 'done'"),
+        n -> n == 1);
+    // the worker retries the call: it is recognised as its own completion, not as a lost claim
+    Completion done = await(() -> impatient.completeProcessing(claim)).orElseThrow();
+    assertThat(done.taskId()).isEqualTo(id);
+    assertThat(done.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(done.sinceCreation()).isPositive();
+    // another claim's retry finds nothing of its own
+    Claim stranger = new Claim(id, claim.title(), java.util.UUID.randomUUID(), claim.reason());
+    assertThat(await(() -> impatient.completeProcessing(stranger))).isEmpty();
+  }
+
+  @Test
+  void theSweepClaimsNewTasksOnlyAfterTheGraceAndSkipsFinishedOnes() throws Exception {
+    TaskClaims sweeper = worker("sweeper");
+    long lost = newTask("lost message");
+    long finished = newTask("finished");
+    TestDatabase.execute(
+        "UPDATE tasks SET status = 'done', result = 'success' WHERE id = " + finished);
+    assertThat(await(() -> sweeper.claimStale(60_000, 10))).isEmpty();
+    List<Claim> recovered = await(() -> sweeper.claimStale(0, 10));
+    assertThat(recovered).extracting(Claim::taskId).containsExactly(lost);
+    assertThat(recovered.get(0).reason()).isEqualTo(ClaimReason.NEW_UNCLAIMED);
+    assertThat(await(() -> sweeper.claimStale(0, 10))).isEmpty();
+  }
+
+  @Test
+  void theSweepIsBoundedPerRound() throws Exception {
+    TaskClaims sweeper = worker("sweeper");
+    for (int i = 0; i < 7; i++) {
+      newTask("t" + i);
+    }
+    assertThat(await(() -> sweeper.claimStale(0, 3))).hasSize(3);
+    assertThat(await(() -> sweeper.claimStale(0, 3))).hasSize(3);
+    assertThat(await(() -> sweeper.claimStale(0, 3))).hasSize(1);
+  }
+
+  @Test
+  void concurrentSweepsNeverClaimTheSameTask() throws Exception {
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      ids.add(newTask("t" + i));
+    }
+    TaskClaims a = worker("a");
+    TaskClaims b = worker("b");
+    List<List<Claim>> both =
+        await(
+            () ->
+                Future.all(a.claimStale(0, 50), b.claimStale(0, 50))
+                    .map(cf -> cf.<List<Claim>>list()));
+    List<Long> claimed = new ArrayList<>();
+    both.forEach(list -> list.forEach(c -> claimed.add(c.taskId())));
+    assertThat(claimed).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ids);
+  }
+
+  @Test
+  void aHandedBackTaskIsTakenOverAtOnce() throws Exception {
+    TaskClaims leaving = worker("leaving");
+    TaskClaims staying = worker("staying");
+    long id = newTask("Process report");
+    Claim held = await(() -> leaving.startProcessing(id)).orElseThrow();
+    assertThat(await(() -> staying.claimStale(60_000, 10))).isEmpty();
+    assertThat(await(() -> leaving.release(List.of(held)))).isEqualTo(1);
+    List<Claim> taken = await(() -> staying.claimStale(60_000, 10));
+    assertThat(taken).extracting(Claim::taskId).containsExactly(id);
+    assertThat(taken.get(0).reason()).isEqualTo(ClaimReason.LEASE_EXPIRED);
+    assertThat(await(() -> leaving.completeProcessing(held))).isEmpty();
+    assertThat(await(() -> staying.completeProcessing(taken.get(0)))).isPresent();
+  }
+
+  @Test
+  void aClaimThatCommitsAfterItsCallFailedIsHandedBackByTheNextRelease() throws Exception {
+    // a call limit far below how long the row stays locked by someone else: the claim's call
+    // fails, its transaction waits for the lock and then commits
+    TaskClaims impatient =
+        new TaskClaims(pool, 300, "impatient", LEASE_MS, new TitleParityPolicy());
+    TaskClaims other = worker("other");
+    long id = newTask("Process report");
+    claimTimesOutBehindARowLock(impatient, id);
+    TaskRepository tasks = new TaskRepository(pool, 5000);
+    Optional<Task> claimedLate =
+        await(
+            () ->
+                Await.until(
+                    vertx,
+                    Duration.ofSeconds(10),
+                    () -> tasks.find(id),
+                    task -> task.orElseThrow().status() == TaskStatus.PROCESSING));
+    assertThat(claimedLate.orElseThrow().status()).isEqualTo(TaskStatus.PROCESSING);
+    // held by nobody, and only its lease (30 s) would free it
+    assertThat(await(() -> other.claimStale(60_000, 10))).isEmpty();
+
+    assertThat(await(impatient::releaseUncertain)).isEqualTo(1);
+    List<Claim> taken = await(() -> other.claimStale(60_000, 10));
+    assertThat(taken).extracting(Claim::taskId).containsExactly(id);
+    assertThat(await(() -> other.completeProcessing(taken.get(0)))).isPresent();
+    assertThat(stored(id).status()).isEqualTo(TaskStatus.DONE);
+    // settled: nothing more to hand back, and a final task is never touched
+    assertThat(await(impatient::releaseUncertain)).isZero();
+  }
+
+  @Test
+  void aFailedClaimThatNeverCommittedReleasesNothing() throws Exception {
+    TaskClaims impatient =
+        new TaskClaims(pool, 300, "impatient", LEASE_MS, new TitleParityPolicy());
+    TaskClaims other = worker("other");
+    long id = newTask("Process report");
+    Claim held = await(() -> other.startProcessing(id)).orElseThrow();
+    claimTimesOutBehindARowLock(impatient, id);
+    // the late claim found the task held by another worker and claimed nothing: the holder's
+    // claim stays as it was
+    assertThat(await(impatient::releaseUncertain)).isZero();
+    assertThat(await(() -> other.completeProcessing(held))).isPresent();
+  }
+
+  /**
+   * Another transaction locks the row longer than {@code impatient}'s time limit: its claim call
+   * fails, then its transaction gets the lock and goes on once the other one commits.
+   */
+  private static void claimTimesOutBehindARowLock(TaskClaims impatient, long id) throws Exception {
+    SqlConnection blocker = await(() -> pool.getConnection());
+    try {
+      Transaction tx = await(blocker::begin);
+      await(
+          () ->
+              blocker
+                  .preparedQuery("SELECT id FROM tasks WHERE id = $1 FOR UPDATE")
+                  .execute(Tuple.of(id)));
+      assertThatThrownBy(() -> await(() -> impatient.startProcessing(id)))
+          .hasRootCauseInstanceOf(TimeoutException.class);
+      await(tx::commit);
+    } finally {
+      await(blocker::close);
+    }
+  }
+}
