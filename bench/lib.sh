@@ -118,19 +118,34 @@ copy_schema() {
   pg_dump --schema-only --no-owner --no-privileges "$(db_url "$1")" | q "$2" >/dev/null
 }
 
+# In database $1, which holds the service's migrated schema (or a copy), creates bare.tasks:
+# PostgreSQL's own ceiling for one row. The same columns as public.tasks (types, NOT NULL,
+# defaults, its own identity sequence), its primary key and the same indexes, and nothing else:
+# no trigger (so no counts), no history, no foreign key, no CHECK constraint, default storage
+# parameters (none of tasks' autovacuum settings). What one row costs the database, not what our
+# schema costs. Built with LIKE from the migrated table, so it follows the schema of the build.
+bare_table() {
+  q "$1" <<'SQL'
+CREATE SCHEMA bare;
+CREATE TABLE bare.tasks (LIKE public.tasks INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED
+  INCLUDING INDEXES INCLUDING STORAGE INCLUDING COMPRESSION);
+SQL
+}
+
 # The statement used everywhere to fill the table: $2 finished tasks (done and failed alternate,
-# result set accordingly, timestamps spread over the past) appended to database $1.
+# result set accordingly, timestamps spread over the past) appended to table $3 (default tasks)
+# of database $1.
 seed_finished() {
-  local db=$1 rows=$2
+  local db=$1 rows=$2 table=${3:-tasks}
   q "$db" <<SQL
-INSERT INTO tasks (title, status, result, created_at, updated_at)
+INSERT INTO $table (title, status, result, created_at, updated_at)
 SELECT 'seed ' || g,
        CASE WHEN g % 2 = 0 THEN 'done' ELSE 'failed' END,
        CASE WHEN g % 2 = 0 THEN 'success' ELSE 'error' END,
        now() - interval '1 second' * ($rows - g),
        now() - interval '1 second' * ($rows - g) + interval '3 seconds'
 FROM generate_series(1, $rows) AS g;
-VACUUM (ANALYZE) tasks;
+VACUUM (ANALYZE) $table;
 SQL
 }
 
