@@ -120,6 +120,8 @@ for size in "${SIZES[@]}"; do
     measure "status=$status page 1" list.lua "status=$status&page_size=$PAGE_SIZE" "$size"
     measure "status=$status page 3" list.lua "status=$status&page=3&page_size=$PAGE_SIZE" "$size"
   done
+  # a status no task has (an http node claims nothing): the page must not scan the table for it
+  measure "status=processing page 1 (0 tasks)" list.lua "status=processing&page_size=$PAGE_SIZE" "$size"
   measure "cursor walk from the newest" cursor.lua "cursor=&page_size=$PAGE_SIZE" "$size"
   measure "cursor walk through the oldest" cursor.lua \
     "cursor=$(cursor_after $((oldest + 50 * PAGE_SIZE)))&page_size=$PAGE_SIZE" "$size"
@@ -145,6 +147,9 @@ PLANS=$(
   explain_generic "page 3, status=new (ids first)" "text, int, bigint" \
     "SELECT $COLS FROM tasks WHERE id = ANY(ARRAY(SELECT id FROM tasks WHERE status = \$1 ORDER BY id DESC LIMIT \$2 OFFSET \$3)) ORDER BY id DESC" \
     "'new', $PAGE_SIZE, $((2 * PAGE_SIZE))"
+  explain_generic "page 1, status=processing (no task has it)" "text, int, bigint" \
+    "SELECT $COLS FROM tasks WHERE id = ANY(ARRAY(SELECT id FROM tasks WHERE status = \$1 ORDER BY id DESC LIMIT \$2 OFFSET \$3)) ORDER BY id DESC" \
+    "'processing', $PAGE_SIZE, 0"
   explain_generic "cursor page, status=done, near the oldest" "text, bigint, int, int" \
     "SELECT $COLS FROM tasks WHERE id = ANY(ARRAY(SELECT id FROM tasks WHERE status = \$1 AND id <= \$2 ORDER BY id DESC LIMIT \$3 OFFSET \$4)) ORDER BY id DESC" \
     "'done', $((oldest + 1000)), $((PAGE_SIZE + 1)), 0"

@@ -3,6 +3,7 @@ package io.taskservice.app;
 import io.taskservice.changefeed.ChangeFeedVerticle;
 import io.taskservice.changefeed.EventHub;
 import io.taskservice.changefeed.EventRoutes;
+import io.taskservice.changefeed.Sequencer;
 import io.taskservice.changefeed.TaskHistory;
 import io.taskservice.changefeed.Watchers;
 import io.taskservice.config.AppConfig;
@@ -21,6 +22,7 @@ import io.taskservice.http.OpsHttpVerticle;
 import io.taskservice.http.OutageGuard;
 import io.taskservice.ops.Failures;
 import io.taskservice.ops.Operations;
+import io.taskservice.ops.Readiness;
 import io.taskservice.tasks.IdempotencyKeys;
 import io.taskservice.tasks.Retention;
 import io.taskservice.tasks.TaskRetention;
@@ -63,6 +65,7 @@ final class Roles {
   private final Operations ops;
   // the change feed's batches, for every stream, long poll and the dashboard's figures
   private final EventHub hub = new EventHub();
+  private Readiness.Condition feedKeepingUp;
 
   Roles(Vertx vertx, AppConfig config, Pool pool, Operations ops) {
     this.vertx = vertx;
@@ -73,6 +76,8 @@ final class Roles {
 
   /** The API: one HTTP verticle per instance, each with the features of the API. */
   Future<IntSupplier> api(Deployer deployer) {
+    // readiness conditions exist before the HTTP side that reports them
+    feedKeepingUp = ops.readiness().addUp(Readiness.CHANGEFEED);
     HttpSetup http = httpSetup();
     // one per node: every HTTP verticle and every viewer share its figures
     ClusterStats stats =
@@ -142,13 +147,21 @@ final class Roles {
         ops.registry());
   }
 
+  private static final long SEQUENCER_PAUSE_MS = 25;
+
   /**
-   * The node's background work: every node folds the exact counts; API nodes expire idempotency
-   * keys; worker nodes delete expired finished tasks (any number of them share the work).
+   * The node's background work: every node folds the exact counts and takes its turn at sequencing
+   * the change feed; API nodes expire idempotency keys; worker nodes delete expired finished tasks
+   * (any number of them share the work).
    */
   Future<String> housekeeping(Deployer deployer) {
     List<Chore> chores = new ArrayList<>();
     chores.add(new TaskCounts(pool, config.dbTimeoutMs()).folding(ops.metrics()::stored));
+    // a change waits for a sequencer round before any node can stream it: often where streams
+    // are served, as a backstop on worker nodes
+    Sequencer sequencer = new Sequencer(pool, config.dbTimeoutMs());
+    chores.add(sequencer.sequencing(config.role().servesApi() ? SEQUENCER_PAUSE_MS : 1000));
+    chores.add(sequencer.trimming());
     if (config.role().servesApi()) {
       chores.add(new IdempotencyKeys(pool, config.dbTimeoutMs(), config.idempotencyTtl()).expiry());
     }
@@ -165,9 +178,10 @@ final class Roles {
 
   /** One follower of the task history per HTTP node, shared by all its watchers. */
   Future<String> changeFeed(Deployer deployer) {
+    ops.metrics().changeFeed(hub::lagMillis, hub.skipped());
     return deployer.deploy(
         new ChangeFeedVerticle(
-            new TaskHistory(pool, config.dbTimeoutMs()), hub, JsonRenderer::task));
+            new TaskHistory(pool, config.dbTimeoutMs()), hub, JsonRenderer::task, feedKeepingUp));
   }
 
   Future<String> worker(Deployer deployer) {

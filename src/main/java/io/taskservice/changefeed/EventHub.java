@@ -20,6 +20,9 @@ public final class EventHub {
   private final AtomicInteger streams = new AtomicInteger();
   private final AtomicInteger longPolls = new AtomicInteger();
   private final AtomicLong slowStreamsClosed = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
+  // when the node's feed last reached the end of the log
+  private volatile long caughtUpAtNanos = System.nanoTime();
 
   /** Calls {@code consumer} with every batch from now on, on {@code context}. */
   public Runnable listen(Context context, Consumer<EventBatch> consumer) {
@@ -46,6 +49,23 @@ public final class EventHub {
   /** Streams closed because their client did not read fast enough. */
   public AtomicLong slowStreamsClosed() {
     return slowStreamsClosed;
+  }
+
+  /** History rows the feed left out because they are no change this service writes. */
+  public AtomicLong skipped() {
+    return skipped;
+  }
+
+  /**
+   * How long since the node's feed last reached the end of the log: about its poll interval while
+   * it keeps up; growing while it is behind or cannot read.
+   */
+  public long lagMillis() {
+    return (System.nanoTime() - caughtUpAtNanos) / 1_000_000;
+  }
+
+  void caughtUp() {
+    caughtUpAtNanos = System.nanoTime();
   }
 
   void started(EventCursor start) {

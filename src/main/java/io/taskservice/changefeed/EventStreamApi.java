@@ -10,22 +10,26 @@ import io.taskservice.http.PendingWork;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /api/v1/events/}: every status change of every task as a Server-Sent Event, filtered
  * by {@code status} and {@code id}. A client that comes back with {@code Last-Event-ID} (or {@code
- * ?last_event_id=}), to this node or any other, first gets what it missed, read from the history,
- * then the live changes; the live ones that arrive meanwhile wait, so nothing falls in between. A
- * cursor that cannot be used gets {@code event: reset}: the client re-lists and follows on.
+ * ?last_event_id=}), to this node or any other, first gets the changes after that cursor, read from
+ * the change feed's log, then the live changes; the live ones that arrive meanwhile wait, and those
+ * the replay already sent are left out, so nothing falls in between and nothing repeats. A cursor
+ * that cannot be used gets {@code event: reset}: the client re-lists and follows on.
  */
 final class EventStreamApi {
+  private static final Logger log = LoggerFactory.getLogger(EventStreamApi.class);
   static final int MAX_IDS = 100;
 
   /** A resume replays at most this many changes; a client further behind re-lists. */
@@ -36,6 +40,12 @@ final class EventStreamApi {
    * it and is disconnected (it may reconnect and resume): memory per watcher stays bounded.
    */
   static final int MAX_QUEUED_BYTES = 256 * 1024;
+
+  // a replay is written in pieces, each once the previous one has drained below the bound
+  private static final int REPLAY_CHUNK_BYTES = 64 * 1024;
+
+  // a resume reads the whole rest of the log (bounded by rows, not positions)
+  private static final long WHOLE_LOG = Long.MAX_VALUE / 4;
 
   private static final Buffer HEARTBEAT = Buffer.buffer(": keep-alive\n\n");
 
@@ -56,8 +66,6 @@ final class EventStreamApi {
     if (lastEventId == null) {
       lastEventId = query.last("last_event_id").orElse(null);
     }
-    // a stream waits for changes, not for the database: it does not count as pending work
-    PendingWork.detach(ctx);
     HttpServerResponse response = ctx.response();
     response
         .setChunked(true)
@@ -65,12 +73,16 @@ final class EventStreamApi {
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader("X-Accel-Buffering", "no")
-        .setWriteQueueMaxSize(MAX_QUEUED_BYTES);
+        .setWriteQueueMaxSize(MAX_QUEUED_BYTES)
+        // the client knows at once that its stream is open, also while a resume's replay is read
+        .writeHead();
     EventStream stream = new EventStream(response, filter);
     stream.remove = watchers.add(stream);
     response.closeHandler(v -> stream.close());
     response.exceptionHandler(e -> stream.close());
     if (lastEventId == null || lastEventId.isBlank()) {
+      // a stream waits for changes, not for the database: it does not count as pending work
+      PendingWork.detach(ctx);
       // the position now, so that a client that reconnects before any change misses none
       EventCursor position = hub.position();
       stream.write(
@@ -79,16 +91,24 @@ final class EventStreamApi {
     }
     Optional<EventCursor> cursor = EventCursor.decode(lastEventId);
     if (cursor.isEmpty()) {
+      PendingWork.detach(ctx);
       stream.reset(hub.position(), "Last-Event-ID is not a cursor of this service.");
       return;
     }
     stream.replaying = new ArrayList<>();
     EventCursor from = cursor.get();
+    // the replay's read is work for the database: the resume counts as pending work until it ends
     history
-        .since(from.lo(), from.hi(), from.seq(), MAX_REPLAY)
+        .read(from, WHOLE_LOG, MAX_REPLAY + 1)
+        .onComplete(done -> PendingWork.detach(ctx))
         .onSuccess(read -> stream.replay(from, read))
-        // the client tries again later, with the same cursor
-        .onFailure(e -> stream.end());
+        .onFailure(
+            e -> {
+              // the client tries again later, with the same cursor
+              log.warn(
+                  "Replaying the event stream from {} failed: {}", from.encode(), e.toString());
+              stream.end();
+            });
   }
 
   private static Set<Long> ids(QueryString query) {
@@ -129,11 +149,11 @@ final class EventStreamApi {
     private final Filter filter;
     private Runnable remove;
     private boolean closed;
-    // live batches that arrive while the history is replayed
+    // live batches that arrive while the history is replayed, and how many changes they hold
     private List<EventBatch> replaying;
-    // the history seqs of the replay, and until which transaction the live feed may repeat them
-    private Set<Long> replayed;
-    private long replayedBelow;
+    private int replayingChanges;
+    // what the replay sent: live changes up to it are left out
+    private EventCursor replayedUpTo;
 
     EventStream(HttpServerResponse response, Filter filter) {
       this.response = response;
@@ -148,21 +168,22 @@ final class EventStreamApi {
       EventBatch batch = read.frames() == null ? framed(read) : read;
       if (replaying != null) {
         replaying.add(batch);
-        if (replaying.size() > MAX_REPLAY) {
+        replayingChanges += batch.events().size();
+        if (replayingChanges > MAX_REPLAY) {
           slow();
         }
         return;
       }
-      if (replayed != null && batch.events().get(0).cursor().lo() >= replayedBelow) {
-        replayed = null; // every later batch holds only changes the replay cannot have seen
+      if (replayedUpTo != null && batch.events().get(0).cursor().isAfter(replayedUpTo)) {
+        replayedUpTo = null; // every later batch holds only changes the replay did not send
       }
-      if (filter.all() && replayed == null) {
+      if (filter.all() && replayedUpTo == null) {
         write(batch.frames());
         return;
       }
       Buffer frames = Buffer.buffer();
       for (TaskEvent event : batch.events()) {
-        if (filter.wants(event) && (replayed == null || !replayed.contains(event.seq()))) {
+        if (filter.wants(event) && (replayedUpTo == null || event.cursor().isAfter(replayedUpTo))) {
           frames.appendBuffer(event.frame());
         }
       }
@@ -176,7 +197,7 @@ final class EventStreamApi {
       Buffer frames = Buffer.buffer();
       List<TaskEvent> events = new ArrayList<>(batch.events().size());
       for (TaskEvent e : batch.events()) {
-        TaskEvent event = TaskEvent.of(e.seq(), e.task(), e.cursor(), JsonRenderer.task(e.task()));
+        TaskEvent event = TaskEvent.of(e.task(), e.cursor(), JsonRenderer.task(e.task()));
         events.add(event);
         frames.appendBuffer(event.frame());
       }
@@ -188,52 +209,66 @@ final class EventStreamApi {
       write(HEARTBEAT);
     }
 
-    void replay(EventCursor from, Optional<TaskHistory.Changes> read) {
+    void replay(EventCursor from, TaskHistory.Changes read) {
       if (closed) {
         return;
       }
-      TaskHistory.Snapshot snapshot = read.map(TaskHistory.Changes::snapshot).orElse(null);
-      if (read.isEmpty()) {
-        flushAfterReset("The cursor is too far behind: list the tasks again, then follow on.");
-        return;
-      }
-      if (from.hi() > snapshot.xmax()) {
+      TaskHistory.State state = read.state();
+      if (from.epoch() != state.epoch() || from.pos() > state.lastPos() + 1) {
         flushAfterReset(
             "Last-Event-ID is not a cursor of this database: list the tasks again, then follow"
                 + " on.");
         return;
       }
-      if (from.lo() <= snapshot.pruned()) {
+      if (from.pos() <= state.below()) {
         flushAfterReset(
-            "Changes after this cursor were deleted by retention: list the tasks again, then"
-                + " follow on.");
+            "Changes after this cursor were deleted (by retention, or trimmed from the log): list"
+                + " the tasks again, then follow on.");
+        return;
+      }
+      if (read.more()) {
+        flushAfterReset("The cursor is too far behind: list the tasks again, then follow on.");
         return;
       }
       Buffer frames = Buffer.buffer();
-      replayed = new LinkedHashSet<>();
-      replayedBelow = snapshot.xmax();
-      for (TaskHistory.Change change : read.get().changes()) {
-        replayed.add(change.seq());
+      for (TaskHistory.Change change : read.changes()) {
         TaskEvent event =
-            TaskEvent.of(
-                change.seq(),
-                change.task(),
-                new EventCursor(from.lo(), snapshot.xmin(), change.seq()),
-                JsonRenderer.task(change.task()));
+            TaskEvent.of(change.task(), change.cursor(), JsonRenderer.task(change.task()));
         if (filter.wants(event)) {
           frames.appendBuffer(event.frame());
         }
       }
-      write(frames);
+      replayedUpTo = read.next();
+      writeReplay(frames, 0);
+    }
+
+    /** The replay, a piece at a time as the client reads; then the live changes that waited. */
+    private void writeReplay(Buffer frames, int from) {
+      int at = from;
+      while (!closed && at < frames.length()) {
+        if (response.writeQueueFull()) {
+          int resumeAt = at;
+          response.drainHandler(v -> writeReplay(frames, resumeAt));
+          return;
+        }
+        int end = Math.min(frames.length(), at + REPLAY_CHUNK_BYTES);
+        response.write(frames.slice(at, end));
+        at = end;
+      }
+      response.drainHandler(null);
       flushLive();
     }
 
     private void flushAfterReset(String why) {
-      replayed = null;
       List<EventBatch> waiting = replaying;
       replaying = null;
-      EventCursor position =
-          waiting.isEmpty() ? hub.position() : waiting.get(0).events().get(0).cursor();
+      // the position just before the first change that follows the reset, so that a client that
+      // reconnects at once misses none
+      EventCursor position = hub.position();
+      if (!waiting.isEmpty()) {
+        EventCursor first = waiting.get(0).events().get(0).cursor();
+        position = new EventCursor(first.epoch(), first.pos(), first.seq() - 1);
+      }
       reset(position, why);
       waiting.forEach(this::deliver);
     }
@@ -241,7 +276,9 @@ final class EventStreamApi {
     private void flushLive() {
       List<EventBatch> waiting = replaying;
       replaying = null;
-      waiting.forEach(this::deliver);
+      if (waiting != null) {
+        waiting.forEach(this::deliver);
+      }
     }
 
     void reset(EventCursor position, String why) {
@@ -251,7 +288,7 @@ final class EventStreamApi {
               "event: reset\n"
                   + id
                   + "data: "
-                  + JsonRenderer.render(new io.vertx.core.json.JsonObject().put("detail", why))
+                  + JsonRenderer.render(new JsonObject().put("detail", why))
                   + "\n\n"));
     }
 

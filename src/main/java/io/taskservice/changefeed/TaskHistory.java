@@ -17,13 +17,9 @@ import java.util.Optional;
 /**
  * The task history's SQL: what the service's statements append to {@code task_history} in the same
  * statement as the change (the {@code CREATED}, {@code CLAIMED}, ... CTEs), a task's history, and
- * the reads of the change feed.
- *
- * <p>The feed follows commits, not sequence numbers. Each read also takes the snapshot it ran in:
- * rows of transactions that were still running then ({@code xip}) or began later ({@code >= xmax})
- * are the only ones it cannot have seen, so the next read asks for exactly those. A row whose seq
- * is lower than one already read but whose transaction commits later is found that way; reading
- * "seq greater than the last one seen" would lose it.
+ * the change feed's reads of the commit-order log ({@code task_feed}, written by the {@link
+ * Sequencer}): by position, a bounded index range, whatever else runs on the server. See
+ * docs/change-feed.md.
  */
 public final class TaskHistory {
   /** Appends 'created' for the rows of a CTE named {@code created} (id, created_at). */
@@ -35,57 +31,55 @@ public final class TaskHistory {
   private static final String STREAMED =
       "h.event <> 'handed_back' AND h.reason IS DISTINCT FROM 'lease_expired'";
 
-  private static final String SNAPSHOT =
-      "(SELECT pg_snapshot_xmin(c)::text AS xmin, pg_snapshot_xmax(c)::text AS xmax,"
-          + " ARRAY(SELECT pg_snapshot_xip(c)::text) AS xip,"
-          + " (SELECT below::text FROM task_history_pruned WHERE only_row) AS pruned"
-          + " FROM pg_current_snapshot() AS c) AS s";
-
-  private static final String CHANGE_COLUMNS =
-      "h.seq, h.task_id, t.title, t.created_at, h.at, h.status, h.result";
-
-  // What committed since the previous read's snapshot; rows of deleted tasks are left out. tasks
-  // is named before task_history, here and below: PostgreSQL locks the tables of a query in that
-  // order, as TRUNCATE tasks (whose trigger truncates task_history) does; the other order can
-  // deadlock with it.
-  static final String CHANGES =
-      "SELECT s.*, e.* FROM "
-          + SNAPSHOT
-          + " LEFT JOIN LATERAL (SELECT "
-          + CHANGE_COLUMNS
-          + " FROM tasks t JOIN task_history h ON t.id = h.task_id"
-          + " WHERE (h.xid >= $1::text::xid8 OR h.xid = ANY($2::text[]::xid8[])) AND "
+  // The changes after a cursor ($1, $2): the positions $1 to $1 + $4 of the log, each
+  // transaction's rows in seq order, at most $3 rows; with the sequencer's state and the pruned
+  // mark of the same snapshot. tasks is named before task_history: PostgreSQL locks the tables of
+  // a query in that order, as TRUNCATE tasks (whose trigger truncates task_history) does; the
+  // other order can deadlock with it.
+  static final String READ =
+      "SELECT st.epoch, st.last_pos, pr.below, e.* FROM"
+          + " (SELECT epoch, last_pos FROM task_feed_state WHERE only_row) AS st"
+          + " CROSS JOIN (SELECT coalesce(max(pos), 0) AS below FROM task_feed_pruned) AS pr"
+          + " LEFT JOIN LATERAL (SELECT f.pos, h.seq, h.task_id, t.title, t.created_at, h.at,"
+          + " h.status, h.result FROM tasks t JOIN task_history h ON t.id = h.task_id"
+          + " JOIN task_feed f ON h.xid = f.xid"
+          + " WHERE f.pos >= $1 AND f.pos <= $1 + $4 AND (f.pos > $1 OR h.seq > $2) AND "
           + STREAMED
-          + " ORDER BY h.seq) AS e ON true";
-
-  static final String NOW = "SELECT s.* FROM " + SNAPSHOT;
-
-  // A resume from a cursor (lo, hi, seq): every row of a transaction from lo on, except those the
-  // cursor's own read saw (xid below hi) up to its seq. At most $4 + 1 rows are read: more means
-  // the cursor is too far behind, and the client re-lists instead.
-  static final String SINCE =
-      "SELECT s.*, e.* FROM "
-          + SNAPSHOT
-          + " LEFT JOIN LATERAL (SELECT "
-          + CHANGE_COLUMNS
-          + " FROM tasks t JOIN (SELECT * FROM task_history h"
-          + " WHERE h.xid >= $1::text::xid8 AND NOT (h.xid < $2::text::xid8 AND h.seq <= $3) AND "
-          + STREAMED
-          + " LIMIT $4 + 1) AS h ON t.id = h.task_id ORDER BY h.seq) AS e ON true";
+          + " ORDER BY f.pos, h.seq LIMIT $3) AS e ON true";
 
   static final String OF_TASK =
       "SELECT h.at, h.event, h.status, h.result, h.worker, h.reason"
           + " FROM tasks t LEFT JOIN task_history h ON h.task_id = t.id WHERE t.id = $1"
           + " ORDER BY h.seq";
 
-  /** The snapshot a read ran in: which transactions it saw, and how far retention pruned. */
-  public record Snapshot(long xmin, long xmax, List<Long> running, long pruned) {}
+  /**
+   * The feed's state as a read saw it.
+   *
+   * @param epoch the sequencer's epoch: cursors of another are not of this database
+   * @param lastPos the last position logged
+   * @param below positions at or below it may have lost their history (retention, log trim)
+   */
+  public record State(int epoch, long lastPos, long below) {
+    /** Where a stream that starts now stands: after everything logged. */
+    public EventCursor end() {
+      return EventCursor.after(epoch, lastPos);
+    }
+  }
 
-  /** One change of one task, in the order of the history. */
-  public record Change(long seq, Task task) {}
+  /** One change of one task, in the order of the log. */
+  public record Change(EventCursor cursor, Task task) {}
 
-  /** A read of the feed: the changes, in history order, and the snapshot they were read in. */
-  public record Changes(Snapshot snapshot, List<Change> changes) {}
+  /**
+   * A read of the feed.
+   *
+   * @param state the sequencer's state in the read's snapshot
+   * @param changes the changes, in log order
+   * @param next where the next read starts: after the last row read
+   * @param more the read stopped at its bound: more changes are logged
+   * @param skipped rows that are no change of this service (cursors), left behind
+   */
+  public record Changes(
+      State state, List<Change> changes, EventCursor next, boolean more, List<String> skipped) {}
 
   /** One entry of a task's history. */
   public record Entry(
@@ -104,33 +98,21 @@ public final class TaskHistory {
     this.timeoutMs = timeoutMs;
   }
 
-  /** The current snapshot, from which a feed starts. */
-  public Future<Snapshot> now() {
-    return guard(pool.query(NOW).execute().map(rows -> snapshot(rows.iterator().next())));
-  }
-
-  /** The changes committed since {@code previous} was taken (none that it saw). */
-  public Future<Changes> changesSince(Snapshot previous) {
-    // not Tuple.of(xmax, running): that picks Tuple.of(Object, Object...) and spreads the array
-    Tuple params =
-        Tuple.tuple()
-            .addString(Long.toString(previous.xmax()))
-            .addArrayOfString(
-                previous.running().stream().map(String::valueOf).toArray(String[]::new));
-    return guard(pool.preparedQuery(CHANGES).execute(params).map(TaskHistory::changes));
+  /** The feed's state now: where a follower starts. */
+  public Future<State> now() {
+    return read(EventCursor.after(0, Long.MAX_VALUE / 4), 0, 1).map(Changes::state);
   }
 
   /**
-   * The changes after a cursor: every row of a transaction {@code lo} or later, except those with
-   * an xid below {@code hi} and a seq up to {@code seq}. Empty when more than {@code limit}.
+   * The changes after {@code from}: at most {@code limit} rows of the positions up to {@code span}
+   * after it.
    */
-  public Future<Optional<Changes>> since(long lo, long hi, long seq, int limit) {
-    Tuple params = Tuple.of(Long.toString(lo), Long.toString(hi), seq, limit);
+  public Future<Changes> read(EventCursor from, long span, int limit) {
+    Tuple params = Tuple.of(from.pos(), from.seq(), limit, span);
     return guard(
-        pool.preparedQuery(SINCE)
+        pool.preparedQuery(READ)
             .execute(params)
-            .map(TaskHistory::changes)
-            .map(read -> read.changes().size() > limit ? Optional.empty() : Optional.of(read)));
+            .map(rows -> changes(rows, from.pos(), span, limit)));
   }
 
   /** A task's history, oldest first; empty when the task does not exist. */
@@ -160,39 +142,67 @@ public final class TaskHistory {
                 }));
   }
 
-  private static Changes changes(RowSet<Row> rows) {
-    Snapshot snapshot = null;
+  private static Changes changes(RowSet<Row> rows, long fromPos, long span, int limit) {
+    State state = null;
     List<Change> changes = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
     for (Row row : rows) {
-      if (snapshot == null) {
-        snapshot = snapshot(row);
+      if (state == null) {
+        state = new State(row.getInteger("epoch"), row.getLong("last_pos"), row.getLong("below"));
       }
-      if (row.getValue("seq") == null) {
+      if (row.getValue("pos") == null) {
+        continue;
+      }
+      EventCursor cursor = new EventCursor(state.epoch(), row.getLong("pos"), row.getLong("seq"));
+      Optional<TaskStatus> status = TaskStatus.fromWire(row.getString("status"));
+      Optional<TaskResult> result = result(row.getString("result"));
+      if (status.isEmpty() || result == null) {
+        // a row this service did not write (typed by hand): the feed goes past it, never stalls
+        skipped.add(cursor.encode());
         continue;
       }
       Task task =
           new Task(
               row.getLong("task_id"),
               row.getString("title"),
-              TaskStatus.stored(row.getString("status")),
-              TaskResult.stored(row.getString("result")),
+              status.get(),
+              result.orElse(null),
               row.getOffsetDateTime("created_at"),
               row.getOffsetDateTime("at"));
-      changes.add(new Change(row.getLong("seq"), task));
+      changes.add(new Change(cursor, task));
     }
-    return new Changes(snapshot, changes);
+    Row last = null;
+    int read = 0;
+    for (Row row : rows) {
+      if (row.getValue("pos") != null) {
+        last = row;
+        read++;
+      }
+    }
+    boolean cut = read >= limit;
+    EventCursor next;
+    if (cut) {
+      // the last row read: the next read starts right after it
+      next = new EventCursor(state.epoch(), last.getLong("pos"), last.getLong("seq"));
+    } else {
+      // everything up to the end of the range (or of the log) was read
+      long end = Math.min(state.lastPos(), fromPos + span);
+      next = EventCursor.after(state.epoch(), Math.max(end, fromPos - 1));
+    }
+    return new Changes(state, changes, next, cut || fromPos + span < state.lastPos(), skipped);
   }
 
-  private static Snapshot snapshot(Row row) {
-    List<Long> running = new ArrayList<>();
-    for (String xid : row.getArrayOfStrings("xip")) {
-      running.add(Long.parseLong(xid));
+  /** Null for a result the service does not know; empty for no result. */
+  private static Optional<TaskResult> result(String stored) {
+    if (stored == null) {
+      return Optional.empty();
     }
-    return new Snapshot(
-        Long.parseLong(row.getString("xmin")),
-        Long.parseLong(row.getString("xmax")),
-        List.copyOf(running),
-        Long.parseLong(row.getString("pruned")));
+    for (TaskResult result : TaskResult.values()) {
+      if (result.wire().equals(stored)) {
+        return Optional.of(result);
+      }
+    }
+    return null;
   }
 
   private <T> Future<T> guard(Future<T> call) {

@@ -24,6 +24,12 @@ public final class Readiness {
    */
   public static final String CLUSTER = "cluster";
 
+  /**
+   * The node's change feed keeps up with the log (HTTP nodes only): down while its reads have not
+   * reached the end of the log for longer than a limit.
+   */
+  public static final String CHANGEFEED = "changefeed";
+
   private final List<Condition> conditions = new CopyOnWriteArrayList<>();
 
   /** Adds a condition that is not met yet, for {@code reason}. */

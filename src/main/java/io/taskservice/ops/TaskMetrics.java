@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * The task meters, in Prometheus terms: {@code tasks_created_total}, {@code
@@ -103,6 +104,23 @@ public final class TaskMetrics implements WorkerStats {
         .register(registry);
     FunctionCounter.builder("tasks.event.streams.dropped", dropped, AtomicLong::get)
         .description("Event streams closed because their client did not read fast enough")
+        .register(registry);
+  }
+
+  /**
+   * Reports the node's change feed: {@code tasks_changefeed_lag_seconds} (how long since it last
+   * reached the end of the log: its poll interval while it keeps up) and {@code
+   * tasks_changefeed_skipped_total} (history rows it left out as no change of this service).
+   */
+  public void changeFeed(LongSupplier lagMillis, AtomicLong skipped) {
+    Gauge.builder("tasks.changefeed.lag", lagMillis, lag -> lag.getAsLong() / 1000.0)
+        .description("Seconds since this node's change feed last reached the end of the log")
+        .baseUnit("seconds")
+        // the supplier is held by nothing else: a gauge keeps only a weak reference by default
+        .strongReference(true)
+        .register(registry);
+    FunctionCounter.builder("tasks.changefeed.skipped", skipped, AtomicLong::get)
+        .description("History rows the change feed left out: no change this service writes")
         .register(registry);
   }
 

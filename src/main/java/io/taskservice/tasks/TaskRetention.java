@@ -26,11 +26,13 @@ public final class TaskRetention {
           + " WHERE status IN ('done', 'failed') AND updated_at < now() - $1 * interval '1 millisecond'"
           + " ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED),"
           + " deleted AS (DELETE FROM tasks WHERE id IN (SELECT id FROM expired) RETURNING id),"
-          // the history goes with its tasks (by a trigger); streams resuming from before its
-          // newest row are told to re-list (this statement still sees the rows it deletes)
-          + " pruned AS (UPDATE task_history_pruned SET below = greatest(below,"
-          + " (SELECT max(xid) FROM task_history WHERE task_id IN (SELECT id FROM deleted)))"
-          + " WHERE only_row AND EXISTS (SELECT 1 FROM deleted))"
+          // the history goes with its tasks (by a trigger); streams resuming from before the
+          // newest position of the deleted history are told to re-list (this statement still
+          // sees the rows it deletes). An insert, not an update of one row: pruners on many
+          // nodes never wait for each other.
+          + " marked AS (INSERT INTO task_feed_pruned (pos) SELECT max(f.pos) FROM task_feed f"
+          + " WHERE f.xid IN (SELECT h.xid FROM task_history h"
+          + " WHERE h.task_id IN (SELECT id FROM deleted)) HAVING max(f.pos) IS NOT NULL)"
           + " SELECT count(*) AS n FROM deleted";
 
   private final Pool pool;

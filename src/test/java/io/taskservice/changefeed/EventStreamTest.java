@@ -18,6 +18,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -151,9 +153,164 @@ class EventStreamTest {
     }
   }
 
+  /**
+   * A transaction that holds an id open anywhere on the server (a writer left idle in transaction)
+   * must not make a resume replay what the client already has.
+   */
+  @Test
+  void aResumeWhileATransactionIsHeldOpenGetsOnlyTheChangesAfterItsCursor() throws Exception {
+    try (Connection idle = TestDatabase.connect()) {
+      idle.setAutoCommit(false);
+      try (Statement s = idle.createStatement()) {
+        s.execute("SELECT pg_current_xact_id()");
+      }
+      List<Event> first;
+      try (SseClient sse = stream("?status=new")) {
+        Await.until("the stream's start position", WITHIN, sse::lastEventId, id -> id != null);
+        List<Long> ids =
+            create(IntStream.range(0, 20).mapToObj(i -> "t" + i).toArray(String[]::new));
+        first =
+            sse.awaitEvents(
+                "twenty new tasks",
+                WITHIN,
+                e -> e.stream().anyMatch(ev -> ev.key().equals(ids.get(19) + ":new")));
+      }
+      assertThat(first).hasSize(20);
+      try (SseClient resumed = stream("?status=new&last_event_id=" + first.get(9).id())) {
+        long marker = create("marker").get(0);
+        List<Event> replay =
+            resumed.awaitEvents(
+                "the marker",
+                WITHIN,
+                e -> e.stream().anyMatch(ev -> ev.key().equals(marker + ":new")));
+        assertThat(replay)
+            .extracting(Event::key)
+            .as("exactly the ten changes after the cursor, then the marker")
+            .containsExactlyElementsOf(
+                java.util.stream.Stream.concat(
+                        first.subList(10, 20).stream().map(Event::key),
+                        java.util.stream.Stream.of(marker + ":new"))
+                    .toList());
+      }
+      idle.rollback();
+    }
+  }
+
+  /**
+   * A resume whose replay covers changes this node's feed has not delivered yet: they arrive live
+   * as well, and only the replay's copy may reach the client. The node's feed is held back by a
+   * lock on a table its read needs until the resumed stream has opened.
+   */
+  @Test
+  void aResumeSendsEachChangeOnceAlsoWhenTheLiveFeedBringsItAgain() throws Exception {
+    String before;
+    try (SseClient sse = stream("?status=new")) {
+      long warm = create("warm").get(0);
+      before =
+          sse.awaitEvents(
+                  "the first task",
+                  WITHIN,
+                  e -> e.stream().anyMatch(ev -> ev.key().equals(warm + ":new")))
+              .get(0)
+              .id();
+    }
+    List<Long> ids;
+    try (Connection holder = TestDatabase.connect()) {
+      holder.setAutoCommit(false);
+      try (Statement s = holder.createStatement()) {
+        s.execute("LOCK TABLE task_feed_pruned IN ACCESS EXCLUSIVE MODE");
+      }
+      Await.until(
+          "the node's feed waits for the lock",
+          WITHIN,
+          () ->
+              TestDatabase.count(
+                  "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+                      + " WHERE c.relname = 'task_feed_pruned' AND NOT l.granted"),
+          n -> n > 0);
+      long logged = TestDatabase.count("SELECT last_pos FROM task_feed_state");
+      ids = create("ab", "cd");
+      Await.until(
+          "the changes are logged",
+          WITHIN,
+          () -> TestDatabase.count("SELECT last_pos FROM task_feed_state"),
+          pos -> pos >= logged + 2);
+      try (SseClient resumed =
+          SseClient.open(
+              service.node().vertx(),
+              service.node().port(),
+              "/api/v1/events/",
+              Map.of("Last-Event-ID", before))) {
+        Await.until("the resume is open", WITHIN, resumed::status, status -> status == 200);
+        holder.rollback();
+        long marker = create("marker").get(0);
+        List<Event> events =
+            resumed.awaitEvents(
+                "the marker's last change",
+                WITHIN,
+                e -> e.stream().anyMatch(ev -> ev.key().equals(marker + ":done")));
+        List<String> keys =
+            events.stream().filter(e -> e.type().equals("task")).map(Event::key).toList();
+        assertThat(keys).contains(ids.get(0) + ":new", ids.get(1) + ":new").doesNotHaveDuplicates();
+      }
+    }
+  }
+
+  /**
+   * A feed that cannot reach the end of its log (here its reads wait for a lock) shows: the lag
+   * metric grows and readiness goes down with the reason, and both recover once it reads again.
+   */
+  @Test
+  void aStuckFeedShowsInItsLagAndInReadiness() throws Exception {
+    try (Connection holder = TestDatabase.connect()) {
+      holder.setAutoCommit(false);
+      try (Statement s = holder.createStatement()) {
+        s.execute("LOCK TABLE task_feed_pruned IN ACCESS EXCLUSIVE MODE");
+      }
+      HttpResponse<Buffer> notReady =
+          Await.until(
+              "readiness down",
+              Duration.ofMillis(ChangeFeedVerticle.STUCK_MS * 3),
+              () -> service.api().get("/health/ready"),
+              r -> r.statusCode() == 503);
+      assertThat(notReady.bodyAsJsonObject().getString("reason")).contains("change feed");
+      double lag =
+          OpsTesting.metric(
+              service.api().get("/metrics").bodyAsString(), "tasks_changefeed_lag_seconds");
+      assertThat(lag).isGreaterThan(ChangeFeedVerticle.STUCK_MS / 1000.0);
+      holder.rollback();
+    }
+    Await.until(
+        "readiness back",
+        WITHIN,
+        () -> service.api().get("/health/ready").statusCode(),
+        status -> status == 200);
+    assertThat(
+            OpsTesting.metric(
+                service.api().get("/metrics").bodyAsString(), "tasks_changefeed_lag_seconds"))
+        .isLessThan(1);
+  }
+
+  /** An idle stream gets a comment line every 15 s, so that proxies keep it open. */
+  @Test
+  void anIdleStreamIsKeptAliveByComments() {
+    try (SseClient sse = stream("?id=999999")) {
+      List<String> comments =
+          Await.until(
+              "a keep-alive comment",
+              Duration.ofMillis(Watchers.HEARTBEAT_MS * 2),
+              sse::comments,
+              c -> c.contains("keep-alive"));
+      assertThat(comments).contains("keep-alive");
+      assertThat(sse.events()).isEmpty();
+    }
+  }
+
   @Test
   void aCursorThatCannotBeUsedGetsAResetAndTheStreamGoesOn() {
-    for (String bad : List.of("garbage", "1-2", "5-4-1", "1-999999999999-0", "-1-2-3")) {
+    // not a cursor; a cursor of the change feed's first design; of another epoch (epochs start
+    // at 1: another server's); from beyond the end of the log
+    for (String bad : List.of("garbage", "1:2", "5-4-1", "0:1:0", "1:999999999999:0", "-1:2:3")) {
       try (SseClient sse =
           SseClient.open(
               service.node().vertx(),
@@ -182,9 +339,9 @@ class EventStreamTest {
     try (SseClient sse = stream("")) {
       position = Await.until("a position", WITHIN, sse::lastEventId, id -> id != null);
     }
-    String lo = position.split("-")[0];
-    // retention deleted history written by that transaction or later
-    TestDatabase.execute("UPDATE task_history_pruned SET below = '" + lo + "'");
+    String pos = position.split(":")[1];
+    // retention deleted history of that position
+    TestDatabase.execute("INSERT INTO task_feed_pruned (pos) VALUES (" + pos + ")");
     try (SseClient resumed =
         SseClient.open(
             service.node().vertx(),
@@ -195,7 +352,7 @@ class EventStreamTest {
       assertThat(reset.type()).isEqualTo("reset");
       assertThat(new JsonObject(reset.data()).getString("detail")).contains("retention");
     } finally {
-      TestDatabase.execute("UPDATE task_history_pruned SET below = '0'");
+      TestDatabase.execute("DELETE FROM task_feed_pruned WHERE pos > 0");
     }
   }
 

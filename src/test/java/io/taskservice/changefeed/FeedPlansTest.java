@@ -22,16 +22,24 @@ class FeedPlansTest {
   }
 
   @Test
-  void theChangeFeedReadsRecentHistoryByTransactionAndEachTaskByItsKey() {
+  void theFeedReadsALogRangeThenEachTransactionsHistoryAndEachTaskByItsKey() {
     for (String plan :
         List.of(
-            plan(TaskHistory.CHANGES, "text, text[]", "'1000', '{990,995}'"),
-            plan(TaskHistory.SINCE, "text, text, bigint, int", "'1000', '1010', 5, 10000"))) {
+            plan(TaskHistory.READ, "bigint, bigint, int, bigint", "1000, 5, 1000, 1000"),
+            plan(TaskHistory.READ, "bigint, bigint, int, bigint", "1000, 5, 10001, 1000000000"))) {
       assertThat(plan)
+          .contains("task_feed_pkey")
           .contains("task_history_xid_idx")
           .contains("tasks_pkey")
-          .contains("task_history_pruned_pkey")
+          .contains("task_feed_pruned_pos_idx")
           .doesNotContain("Seq Scan");
     }
+  }
+
+  @Test
+  void theSequencerFindsNewCommitsByTransactionId() {
+    assertThat(plan(Sequencer.LOG, "", ""))
+        .contains("task_history_xid_idx")
+        .doesNotContain("Seq Scan on task_history");
   }
 }

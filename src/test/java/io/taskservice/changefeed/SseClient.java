@@ -36,6 +36,7 @@ public final class SseClient implements AutoCloseable {
   }
 
   private final List<Event> events = new ArrayList<>();
+  private final List<String> comments = new ArrayList<>();
   private final StringBuilder pending = new StringBuilder();
   private final HttpClient client;
   private String lastId;
@@ -133,6 +134,7 @@ public final class SseClient implements AutoCloseable {
       return;
     }
     if (line.startsWith(":")) {
+      comments.add(line.substring(1).trim());
       return;
     }
     int colon = line.indexOf(':');
@@ -153,6 +155,11 @@ public final class SseClient implements AutoCloseable {
       }
       default -> {}
     }
+  }
+
+  /** The comment lines received so far (keep-alives), without their colon. */
+  public synchronized List<String> comments() {
+    return List.copyOf(comments);
   }
 
   public synchronized List<Event> events() {

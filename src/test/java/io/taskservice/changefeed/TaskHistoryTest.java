@@ -15,7 +15,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,10 +32,16 @@ class TaskHistoryTest extends PoolTest {
     return new TaskClaims(pool, 5000, worker, LEASE_MS, new TitleParityPolicy());
   }
 
+  /** One sequencer round, then the feed's read from {@code from}. */
+  private static TaskHistory.Changes sequenceThenRead(EventCursor from) throws Exception {
+    onContext(() -> new Sequencer(pool, 5000).round());
+    return onContext(() -> history().read(from, 1000, 1000));
+  }
+
   @Test
-  void aChangeThatCommitsAfterALaterOneIsReadNextTimeAndFromACursor() throws Exception {
+  void aChangeThatCommitsAfterALaterOneIsLoggedAfterItAndReadOnce() throws Exception {
     TaskHistory history = history();
-    TaskHistory.Snapshot start = onContext(history::now);
+    EventCursor start = sequenceThenRead(onContext(history::now).end()).next();
     TaskRepository tasks = new TaskRepository(pool, 5000);
     try (Connection late = TestDatabase.connect()) {
       late.setAutoCommit(false);
@@ -53,9 +58,9 @@ class TaskHistoryTest extends PoolTest {
       }
       // a change that starts later and commits first: its seq is higher
       long earlyId = onContext(() -> tasks.create("early")).id();
-      TaskHistory.Changes first = onContext(() -> history.changesSince(start));
+      TaskHistory.Changes first = sequenceThenRead(start);
       assertThat(first.changes()).extracting(c -> c.task().id()).containsExactly(earlyId);
-      long earlySeq = first.changes().get(0).seq();
+      EventCursor early = first.changes().get(0).cursor();
       long lateSeq;
       try (Statement s = late.createStatement();
           ResultSet rows =
@@ -65,32 +70,130 @@ class TaskHistoryTest extends PoolTest {
       }
       assertThat(lateSeq)
           .as("the late change took its seq before the early one: the ordering trap is real")
-          .isLessThan(earlySeq);
+          .isLessThan(early.seq());
       late.commit();
 
-      assertThat(TestDatabase.count("SELECT count(*) FROM task_history WHERE seq > " + earlySeq))
-          .as("a feed reading seqs above the last one seen finds nothing more")
-          .isZero();
-      TaskHistory.Changes next = onContext(() -> history.changesSince(first.snapshot()));
+      TaskHistory.Changes next = sequenceThenRead(first.next());
       assertThat(next.changes())
-          .as("the feed reads the late commit")
+          .as("the feed reads the late commit, at a later position")
           .extracting(c -> c.task().id())
           .containsExactly(lateId);
-
-      // a client whose last event was the early change resumes and gets the late one (and may get
-      // the early one again: it committed while the late transaction was still running)
-      Optional<TaskHistory.Changes> resumed =
-          onContext(() -> history.since(start.xmin(), first.snapshot().xmin(), earlySeq, 100));
-      assertThat(resumed.orElseThrow().changes()).extracting(c -> c.task().id()).contains(lateId);
-      TaskHistory.Changes nothingNew = onContext(() -> history.changesSince(next.snapshot()));
-      assertThat(nothingNew.changes()).isEmpty();
+      assertThat(next.changes().get(0).cursor().pos()).isGreaterThan(early.pos());
+      // a client whose last event was the early change resumes and gets exactly the late one
+      TaskHistory.Changes resumed = onContext(() -> history.read(early, Long.MAX_VALUE / 8, 100));
+      assertThat(resumed.changes()).extracting(c -> c.task().id()).containsExactly(lateId);
+      assertThat(sequenceThenRead(next.next()).changes()).isEmpty();
     }
+  }
+
+  @Test
+  void aResumeIsNotHeldBackByATransactionLeftOpenAnywhere() throws Exception {
+    TaskHistory history = history();
+    EventCursor start = sequenceThenRead(onContext(history::now).end()).next();
+    TaskRepository tasks = new TaskRepository(pool, 5000);
+    try (Connection idle = TestDatabase.connect()) {
+      // a writer left idle in transaction: it holds a transaction id, and so the server's xmin
+      idle.setAutoCommit(false);
+      try (Statement s = idle.createStatement()) {
+        s.execute("SELECT pg_current_xact_id()");
+      }
+      for (int i = 0; i < 20; i++) {
+        String title = "t" + i;
+        onContext(() -> tasks.create(title));
+        onContext(() -> new Sequencer(pool, 5000).round());
+      }
+      TaskHistory.Changes all = onContext(() -> history.read(start, 1000, 1000));
+      assertThat(all.changes()).hasSize(20);
+      EventCursor tenth = all.changes().get(9).cursor();
+      TaskHistory.Changes resumed = onContext(() -> history.read(tenth, Long.MAX_VALUE / 8, 100));
+      assertThat(resumed.changes())
+          .as("exactly the ten changes after the tenth, the open transaction notwithstanding")
+          .extracting(TaskHistory.Change::cursor)
+          .containsExactlyElementsOf(
+              all.changes().subList(10, 20).stream().map(TaskHistory.Change::cursor).toList());
+      idle.rollback();
+    }
+  }
+
+  @Test
+  void aReadIsBoundedAndTheNextGoesOnWhereItStopped() throws Exception {
+    TaskHistory history = history();
+    EventCursor start = sequenceThenRead(onContext(history::now).end()).next();
+    // one transaction, twelve changes: a read may stop inside it
+    TestDatabase.execute(
+        "WITH created AS (INSERT INTO tasks (title) SELECT 'b' || g FROM generate_series(1, 12)"
+            + " AS g RETURNING id, created_at), "
+            + TaskHistory.CREATED
+            + " SELECT count(*) FROM created");
+    onContext(() -> new Sequencer(pool, 5000).round());
+    List<TaskHistory.Change> read = new java.util.ArrayList<>();
+    EventCursor at = start;
+    for (int reads = 0; reads < 10; reads++) {
+      EventCursor from = at;
+      TaskHistory.Changes some = onContext(() -> history.read(from, 1000, 5));
+      assertThat(some.changes()).hasSizeLessThanOrEqualTo(5);
+      read.addAll(some.changes());
+      at = some.next();
+      if (!some.more()) {
+        break;
+      }
+    }
+    assertThat(read).hasSize(12);
+    assertThat(read).extracting(TaskHistory.Change::cursor).isSorted().doesNotHaveDuplicates();
+  }
+
+  @Test
+  void aRowThatIsNoChangeOfThisServiceIsSkippedAndTheFeedGoesOn() throws Exception {
+    TaskHistory history = history();
+    EventCursor start = sequenceThenRead(onContext(history::now).end()).next();
+    long id = onContext(() -> new TaskRepository(pool, 5000).create("ab")).id();
+    TestDatabase.execute("ALTER TABLE task_history DROP CONSTRAINT task_history_status_check");
+    try {
+      TestDatabase.execute(
+          "INSERT INTO task_history (task_id, at, event, status) VALUES ("
+              + id
+              + ", now(), 'claimed', 'bogus')");
+      long after = onContext(() -> new TaskRepository(pool, 5000).create("cd")).id();
+      TaskHistory.Changes read = sequenceThenRead(start);
+      assertThat(read.skipped()).hasSize(1);
+      assertThat(read.changes()).extracting(c -> c.task().id()).containsExactly(id, after);
+    } finally {
+      TestDatabase.execute("DELETE FROM task_history WHERE status = 'bogus'");
+      TestDatabase.execute(
+          "ALTER TABLE task_history ADD CONSTRAINT task_history_status_check"
+              + " CHECK (status IN ('new', 'processing', 'done', 'failed')) NOT VALID");
+    }
+  }
+
+  @Test
+  void onAnotherServerANewEpochBeginsAndRestoredRowsAreNotTakenForNewCommits() throws Exception {
+    TaskHistory history = history();
+    TaskHistory.State before = sequenceThenRead(onContext(history::now).end()).state();
+    long restored = onContext(() -> new TaskRepository(pool, 5000).create("ab")).id();
+    // as a restore leaves them: the state of another server, rows with its transaction ids
+    TestDatabase.execute("UPDATE task_feed_state SET system_id = system_id + 1");
+    TestDatabase.execute(
+        "UPDATE task_history SET xid = '999999999999' WHERE task_id = " + restored);
+    onContext(() -> new Sequencer(pool, 5000).round());
+    TaskHistory.State after = onContext(history::now);
+    assertThat(after.epoch()).isEqualTo(before.epoch() + 1);
+    long fresh = onContext(() -> new TaskRepository(pool, 5000).create("cd")).id();
+    TaskHistory.Changes read = sequenceThenRead(after.end());
+    assertThat(read.changes())
+        .as("only the change made on this server")
+        .extracting(c -> c.task().id())
+        .containsExactly(fresh);
+    assertThat(read.changes().get(0).cursor().epoch()).isEqualTo(after.epoch());
+    // a transaction counter behind the state (a restore whose server could not be told apart)
+    TestDatabase.execute("UPDATE task_feed_state SET snap_xmax = '999999999999'");
+    onContext(() -> new Sequencer(pool, 5000).round());
+    assertThat(onContext(history::now).epoch()).isEqualTo(after.epoch() + 1);
   }
 
   @Test
   void aTaskTellsItsWholeStoryAndTheFeedOnlyItsStatusChanges() throws Exception {
     TaskHistory history = history();
-    TaskHistory.Snapshot start = onContext(history::now);
+    EventCursor start = sequenceThenRead(onContext(history::now).end()).next();
     long id = onContext(() -> new TaskRepository(pool, 5000).create("ab")).id();
     TaskClaims first = claims("worker-a");
     Claim claim = onContext(() -> first.startProcessing(id)).orElseThrow();
@@ -118,7 +221,7 @@ class TaskHistoryTest extends PoolTest {
             org.assertj.core.groups.Tuple.tuple("finished", "done", "success", "worker-b", null));
     assertThat(entries).extracting(TaskHistory.Entry::at).isSorted();
 
-    TaskHistory.Changes changes = onContext(() -> history.changesSince(start));
+    TaskHistory.Changes changes = sequenceThenRead(start);
     assertThat(changes.changes())
         .extracting(c -> c.task().status())
         .containsExactly(TaskStatus.NEW, TaskStatus.PROCESSING, TaskStatus.DONE);
@@ -150,12 +253,13 @@ class TaskHistoryTest extends PoolTest {
     TaskClaims worker = claims("worker-a");
     Claim claim = onContext(() -> worker.startProcessing(id)).orElseThrow();
     assertThat(onContext(() -> worker.completeProcessing(claim))).isPresent();
-    long newest = TestDatabase.count("SELECT max(xid::text::bigint) FROM task_history");
-    assertThat(onContext(history::now).pruned()).isLessThan(newest);
+    onContext(() -> new Sequencer(pool, 5000).round());
+    long newest = onContext(history::now).lastPos();
+    assertThat(onContext(history::now).below()).isLessThan(newest);
     TestDatabase.execute("UPDATE tasks SET updated_at = now() - interval '2 hours'");
     assertThat(onContext(() -> new TaskRetention(pool, 5000).prune(Duration.ofHours(1), 100)))
         .isEqualTo(1);
     assertThat(TestDatabase.count("SELECT count(*) FROM task_history")).isZero();
-    assertThat(onContext(history::now).pruned()).isEqualTo(newest);
+    assertThat(onContext(history::now).below()).isEqualTo(newest);
   }
 }

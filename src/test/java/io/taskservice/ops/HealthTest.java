@@ -68,7 +68,8 @@ class HealthTest {
     JsonObject body = ready.bodyAsJsonObject();
     assertThat(body.getString("status")).isEqualTo("UP");
     // no "cluster" check: this node is not clustered
-    assertThat(checkIds(body)).containsExactlyInAnyOrder("database", "schema", "worker");
+    assertThat(checkIds(body))
+        .containsExactlyInAnyOrder("database", "schema", "worker", "changefeed");
   }
 
   @Test
@@ -97,7 +98,8 @@ class HealthTest {
     HttpResponse<Buffer> ready = new Client(vertx, node.port()).get("/health/ready");
 
     assertThat(ready.statusCode()).isEqualTo(200);
-    assertThat(checkIds(ready.bodyAsJsonObject())).containsExactlyInAnyOrder("database", "schema");
+    assertThat(checkIds(ready.bodyAsJsonObject()))
+        .containsExactlyInAnyOrder("database", "schema", "changefeed");
   }
 
   @Test

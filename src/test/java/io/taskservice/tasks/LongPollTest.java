@@ -15,6 +15,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -218,6 +220,46 @@ class LongPollTest {
               service.api().postJson("/api/v1/tasks/", "{\"title\":\"still served\"}").statusCode())
           .isEqualTo(201);
       assertThat(service.api().get("/api/v1/tasks/" + held + "/").statusCode()).isEqualTo(200);
+    } finally {
+      streams.forEach(SseClient::close);
+      client.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * A resumed stream reads its replay from the database: until that read is over it is pending work
+   * like any request, so that a burst of resumes cannot flood the database.
+   */
+  @Test
+  void aResumeIsPendingWorkUntilItsReplayIsRead() throws Exception {
+    HttpClient client =
+        service
+            .node()
+            .vertx()
+            .createHttpClient(
+                new io.vertx.core.http.HttpClientOptions(),
+                new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16));
+    List<SseClient> streams = new ArrayList<>();
+    try (Connection holder = TestDatabase.connect()) {
+      holder.setAutoCommit(false);
+      try (Statement s = holder.createStatement()) {
+        // the replays' reads wait for it
+        s.execute("LOCK TABLE task_feed_pruned IN ACCESS EXCLUSIVE MODE");
+      }
+      // the node admits 4 requests at once
+      for (int i = 0; i < 4; i++) {
+        streams.add(
+            SseClient.open(client, service.node().port(), "/api/v1/events/?last_event_id=1:1:0"));
+      }
+      HttpResponse<Buffer> refused = service.api().get("/api/v1/tasks/");
+      assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(refused.getHeader("Retry-After")).isNotNull();
+      holder.rollback();
+      Await.until(
+          "the replays were read",
+          PROMPT,
+          () -> service.api().get("/api/v1/tasks/").statusCode(),
+          status -> status == 200);
     } finally {
       streams.forEach(SseClient::close);
       client.close().await(10, TimeUnit.SECONDS);

@@ -3,6 +3,7 @@ package io.taskservice.tasks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.TestDatabase;
+import io.taskservice.changefeed.Sequencer;
 import io.taskservice.counts.CountCheck;
 import io.taskservice.db.PoolTest;
 import io.taskservice.domain.Claim;
@@ -133,6 +134,40 @@ class TaskRetentionTest extends PoolTest {
     }
     assertThat(left("true")).isEqualTo(1);
     CountCheck.assertExact();
+  }
+
+  /**
+   * Every prune marks the change feed's positions whose history it deleted: two pruners (two nodes)
+   * at once must not queue behind each other for that mark.
+   */
+  @Test
+  void prunersOnTwoNodesMarkTheFeedWithoutWaitingForEachOther() throws Exception {
+    TaskRepository tasks = new TaskRepository(pool, 2000);
+    for (int i = 0; i < 10; i++) {
+      String title = "p" + i;
+      onContext(() -> tasks.create(title));
+    }
+    onContext(() -> new Sequencer(pool, 2000).round());
+    TestDatabase.execute(
+        "UPDATE tasks SET status = 'done', result = 'success',"
+            + " updated_at = now() - interval '2 hours'");
+    long marksBefore = TestDatabase.count("SELECT count(*) FROM task_feed_pruned");
+    try (Connection pruner = TestDatabase.connect();
+        PreparedStatement prune =
+            pruner.prepareStatement(TaskRetention.PRUNE.replaceAll("\\$\\d", "?"))) {
+      pruner.setAutoCommit(false);
+      prune.setLong(1, HOUR.toMillis());
+      prune.setInt(2, 5);
+      try (ResultSet deleted = prune.executeQuery()) {
+        deleted.next();
+        assertThat(deleted.getLong("n")).isEqualTo(5); // not committed: its locks are held
+      }
+      // the other node's prune completes within its 2 s limit while the first is still open
+      assertThat(onContext(() -> new TaskRetention(pool, 2000).prune(HOUR, 1000))).isEqualTo(5);
+      pruner.commit();
+    }
+    assertThat(TestDatabase.count("SELECT count(*) FROM task_feed_pruned"))
+        .isEqualTo(marksBefore + 2);
   }
 
   @Test
