@@ -2,7 +2,7 @@
 # What one recovery sweep costs with a large backlog of waiting tasks: the worker's sweep
 # statement (worker/TaskClaims.LOCK_STALE, copied below), planned and run with EXPLAIN (ANALYZE,
 # BUFFERS) on a fresh database migrated by the jar, with BENCH_SWEEP_ROWS `new` tasks:
-#   1. young: every task created just now (within the grace: none may be claimed by the sweep);
+#   1. young: every task within the grace (none may be claimed by the sweep);
 #   2. old: every task older than the grace (all claimable; the sweep takes its batch).
 # A sweep that reads an index range costs the same at any backlog; one that reads the whole
 # backlog to find its batch grows with it. Prints one table and writes it to
@@ -46,14 +46,15 @@ SQL
 row() { # CASE PLAN
   local time buffers filtered locked
   time=$(sed -n 's/^Execution Time: \([0-9.]*\) ms/\1/p' <<<"$2")
-  buffers=$(grep -m1 -o 'Buffers: shared[^ ]* [^|]*' <<<"$2" | head -n 1 | sed 's/ *$//')
-  filtered=$(grep -o 'Rows Removed by Filter: [0-9]*' <<<"$2" | awk '{s += $NF} END {print s + 0}')
-  locked=$(grep -m1 -o 'LockRows (actual[^)]*rows=[0-9]*' <<<"$2" | grep -o 'rows=[0-9]*$' || true)
+  buffers=$(grep -o 'Buffers: shared[^|]*' <<<"$2" | head -n 1 | sed 's/^Buffers: shared //; s/ *$//' || true)
+  filtered=$(grep -o 'Rows Removed by Filter: [0-9]*' <<<"$2" | awk '{s += $NF} END {print s + 0}' || true)
+  locked=$(grep 'LockRows' <<<"$2" | grep -o 'actual[^)]*' | grep -o 'rows=[0-9]*' | head -n 1 || true)
   echo "| $1 | ${time:-?} ms | ${buffers:-?} | $filtered | ${locked#rows=} |"
 }
 
-log "seeding $BENCH_SWEEP_ROWS new tasks created just now"
-q "$BENCH_DB" -c "INSERT INTO tasks (title) SELECT 'waiting ' || g FROM generate_series(1, $BENCH_SWEEP_ROWS) g" >/dev/null
+# created_at ahead of the clock: still within the grace however long the seeding takes
+log "seeding $BENCH_SWEEP_ROWS new tasks, all within the grace"
+q "$BENCH_DB" -c "INSERT INTO tasks (title, created_at, updated_at) SELECT 'waiting ' || g, now() + interval '1 hour', now() + interval '1 hour' FROM generate_series(1, $BENCH_SWEEP_ROWS) g" >/dev/null
 q "$BENCH_DB" -c "VACUUM (ANALYZE) tasks" >/dev/null
 YOUNG=$(measure)
 log "the same tasks, older than the grace"
