@@ -167,6 +167,48 @@ public final class PythonCodecs {
   }
 
   /**
+   * {@code bytes.decode(charset, "replace")}, as Python's {@code unquote} decodes the escaped bytes
+   * of a form: what the codec cannot decode becomes U+FFFD (for the UTF-16 and UTF-32 codecs, as
+   * the JDK replaces it).
+   */
+  public static String decodeReplacing(byte[] bytes, String charset) {
+    Codec codec = charset == null ? Codec.UTF_8 : find(charset).orElse(Codec.UTF_8);
+    switch (codec) {
+      case UTF_8:
+      case UTF_8_SIG:
+        return new String(bytes, StandardCharsets.UTF_8);
+      case UTF_16:
+        return new String(bytes, StandardCharsets.UTF_16);
+      case UTF_16_LE:
+        return new String(bytes, StandardCharsets.UTF_16LE);
+      case UTF_16_BE:
+        return new String(bytes, StandardCharsets.UTF_16BE);
+      case UTF_32:
+        return new String(bytes, Charset.forName("UTF-32"));
+      case UTF_32_LE:
+        return new String(bytes, Charset.forName("UTF-32LE"));
+      case UTF_32_BE:
+        return new String(bytes, Charset.forName("UTF-32BE"));
+      case ASCII:
+        StringBuilder ascii = new StringBuilder(bytes.length);
+        for (byte b : bytes) {
+          ascii.append(b < 0 ? '\ufffd' : (char) b);
+        }
+        return ascii.toString();
+      case LATIN_1:
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+      default:
+        char[] table = CODE_PAGES.get(codec);
+        StringBuilder out = new StringBuilder(bytes.length);
+        for (byte b : bytes) {
+          char c = table[b & 0xff];
+          out.append(c == '\ufffe' ? '\ufffd' : c);
+        }
+        return out.toString();
+    }
+  }
+
+  /**
    * {@code codecs.lookup(charset).name} when the name leads to one of the codecs decoded here;
    * empty for a name Python does not know and for the codecs Python has beyond these.
    */
