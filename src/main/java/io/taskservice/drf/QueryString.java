@@ -1,6 +1,7 @@
 package io.taskservice.drf;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,6 +55,84 @@ public final class QueryString {
     return ascii
         ? raw
         : new String(raw.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A form body as Django's {@code QueryDict(body, encoding)} reads it: the bytes decoded by the
+   * charset (as Latin-1 when they are not valid in it), then split as {@code parse_qsl} splits
+   * them, the escaped bytes decoded by the charset with U+FFFD for what it cannot decode.
+   */
+  static QueryString form(byte[] body, String charset) {
+    String text;
+    try {
+      text = PythonCodecs.decode(body, charset);
+    } catch (PythonCodecs.DecodeError e) {
+      text = new String(body, StandardCharsets.ISO_8859_1);
+    }
+    List<Map.Entry<String, String>> pairs = new ArrayList<>();
+    for (String field : text.split("&", -1)) {
+      if (field.isEmpty()) {
+        continue;
+      }
+      int eq = field.indexOf('=');
+      String key = eq < 0 ? field : field.substring(0, eq);
+      String value = eq < 0 ? "" : field.substring(eq + 1);
+      pairs.add(
+          Map.entry(
+              unquote(key.replace('+', ' '), charset), unquote(value.replace('+', ' '), charset)));
+    }
+    return new QueryString(pairs);
+  }
+
+  /**
+   * Python's {@code unquote(s, encoding, errors="replace")}: each run of ASCII characters has its
+   * escapes decoded as bytes of the charset; other characters stay as they are.
+   */
+  private static String unquote(String s, String charset) {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    StringBuilder out = new StringBuilder(s.length());
+    int i = 0;
+    while (i < s.length()) {
+      int end = i;
+      boolean ascii = s.charAt(i) < 0x80;
+      while (end < s.length() && (s.charAt(end) < 0x80) == ascii) {
+        end++;
+      }
+      String run = s.substring(i, end);
+      out.append(ascii ? PythonCodecs.decodeReplacing(unquoteToBytes(run), charset) : run);
+      i = end;
+    }
+    return out.toString();
+  }
+
+  /** Python's {@code unquote_to_bytes} for ASCII text: bad escapes stay as they are. */
+  private static byte[] unquoteToBytes(String s) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%'
+          && i + 2 < s.length()
+          && Character.digit(s.charAt(i + 1), 16) >= 0
+          && Character.digit(s.charAt(i + 2), 16) >= 0) {
+        bytes.write(
+            Character.digit(s.charAt(i + 1), 16) * 16 + Character.digit(s.charAt(i + 2), 16));
+        i += 2;
+      } else {
+        bytes.write(c);
+      }
+    }
+    return bytes.toByteArray();
+  }
+
+  /** Every key with its last value, as Django's {@code QueryDict[key]} answers. */
+  Map<String, Object> lastValues() {
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (Map.Entry<String, String> pair : pairs) {
+      values.put(pair.getKey(), pair.getValue());
+    }
+    return values;
   }
 
   /** The last value of {@code key}, as Django's {@code QueryDict.get}. */
@@ -153,10 +232,19 @@ public final class QueryString {
     if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
       return s;
     }
+    return unquote(s, true, StandardCharsets.UTF_8);
+  }
+
+  /** Python's {@code unquote(s, encoding)}: bad escapes stay, undecodable bytes become U+FFFD. */
+  static String unquote(String s, Charset charset) {
+    return s.indexOf('%') < 0 ? s : unquote(s, false, charset);
+  }
+
+  private static String unquote(String s, boolean plus, Charset charset) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length());
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c == '+') {
+      if (plus && c == '+') {
         bytes.write(' ');
       } else if (c == '%'
           && i + 2 < s.length()
@@ -171,6 +259,6 @@ public final class QueryString {
         i = end - 1;
       }
     }
-    return new String(bytes.toByteArray(), StandardCharsets.UTF_8);
+    return new String(bytes.toByteArray(), charset);
   }
 }

@@ -2,82 +2,86 @@ package io.taskservice.drf;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
- * Reads a request body with DRF's default parsers: JSON, form-urlencoded and multipart. An empty
- * body is no data at all, whatever its type; another media type is a 415; malformed JSON is a 400.
- * The result is what DRF hands its serializer: a map, or any other JSON value (even null).
+ * Reads a request body with DRF's default parsers: JSON, form-urlencoded and multipart, chosen by
+ * the {@code Content-Type} as DRF's content negotiation chooses them (the first parser whose type
+ * matches, wildcards included). An empty body is no data at all, whatever its type; another media
+ * type is a 415. A JSON body is decoded by its charset as Python's codecs decode it ({@link
+ * PythonCodecs}), then read as Python's {@code json} reads it ({@link PythonJson}); either failure
+ * is a 400 with Python's message. The result is what DRF hands its serializer: a map, or any other
+ * JSON value (even null), with Python's ints as {@code BigInteger} and floats as {@code Double}.
  */
 public final class RequestBody {
+  static final MediaType JSON = MediaType.parse("application/json");
+  static final MediaType FORM = MediaType.parse("application/x-www-form-urlencoded");
+  static final MediaType MULTIPART = MediaType.parse("multipart/form-data");
+
+  /**
+   * What DRF answers with a 500 (Python's {@code RecursionError}), answered here as a 400 that says
+   * why.
+   */
+  static final String TOO_DEEP =
+      "JSON parse error - Nesting deeper than " + PythonJson.MAX_DEPTH + " levels is not supported";
+
+  /** Django's boundary rule, matched at the start of the boundary only, as Django matches it. */
+  private static final Pattern BOUNDARY = Pattern.compile("[ -~]{0,200}[!-~]");
+
   private RequestBody() {}
 
   public static Object read(RoutingContext ctx) {
     String contentType = ctx.request().getHeader("Content-Type");
-    MediaType type = MediaType.parse(contentType == null ? "" : contentType);
-    if (type.isForm()) {
-      if (type.is("multipart", "form-data") && type.boundary() == null) {
-        throw ApiError.parse("Multipart form parse error - Invalid boundary in multipart: None");
+    MediaType type = MediaType.parse(contentType);
+    Buffer body = ctx.body().buffer();
+    boolean empty = body == null || body.length() == 0;
+    if (JSON.match(type)) {
+      return empty ? new HashMap<String, Object>() : json(body.getBytes(), type.params());
+    }
+    if (FORM.match(type)) {
+      return empty
+          ? new HashMap<String, Object>()
+          : QueryString.form(body.getBytes(), type.params().get("charset")).lastValues();
+    }
+    if (MULTIPART.match(type)) {
+      // the body handler keeps no multipart body: DRF's test for one is its declared length
+      String length = ctx.request().getHeader("Content-Length");
+      if (length != null && !length.trim().equals("0")) {
+        checkMultipart(contentType, type);
       }
       return lastValues(ctx.request().formAttributes());
     }
-    Buffer body = ctx.body().buffer();
-    if (body == null || body.length() == 0) {
+    if (empty) {
       return new HashMap<String, Object>();
     }
-    if (!type.isJson()) {
-      throw ApiError.unsupportedMediaType(contentType == null ? "" : contentType);
-    }
-    return json(decode(body, type.charset()));
+    throw ApiError.unsupportedMediaType(contentType == null ? "" : contentType);
   }
 
-  private static Object json(String text) {
-    if (text.isBlank()) {
-      throw ApiError.parse("JSON parse error - Expecting value: line 1 column 1 (char 0)");
-    }
-    Object value;
+  /** DRF's {@code JSONParser}: {@code json.load(codecs.getreader(charset)(stream))}. */
+  static Object json(byte[] body, Map<String, String> params) {
     try {
-      value = Json.decodeValue(text);
-    } catch (DecodeException e) {
-      throw ApiError.parse("JSON parse error - " + firstLine(e));
-    }
-    return value instanceof JsonObject object ? object.getMap() : value;
-  }
-
-  private static String decode(Buffer body, String charset) {
-    try {
-      Charset cs = charset == null ? StandardCharsets.UTF_8 : Charset.forName(charset);
-      return cs.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(body.getBytes()))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw ApiError.parse("JSON parse error - body is not valid " + charset(charset));
-    } catch (IllegalArgumentException e) {
-      throw ApiError.parse("JSON parse error - unknown encoding: " + charset);
+      return PythonJson.parse(PythonCodecs.decode(body, params.get("charset")));
+    } catch (PythonCodecs.DecodeError | PythonJson.InvalidJson e) {
+      throw ApiError.parse("JSON parse error - " + e.getMessage());
+    } catch (PythonJson.NestingTooDeep e) {
+      throw ApiError.parse(TOO_DEEP);
     }
   }
 
-  private static String charset(String charset) {
-    return charset == null ? "utf-8" : charset;
-  }
-
-  private static String firstLine(DecodeException e) {
-    Throwable cause = e.getCause() != null ? e.getCause() : e;
-    String message = cause.getMessage() == null ? "invalid JSON" : cause.getMessage();
-    return message.lines().findFirst().orElse(message);
+  /** What Django's {@code MultiPartParser} checks before it reads a part. */
+  private static void checkMultipart(String contentType, MediaType type) {
+    if (!contentType.startsWith("multipart/")) {
+      throw ApiError.parse("Multipart form parse error - Invalid Content-Type: " + contentType);
+    }
+    String boundary = type.params().get("boundary");
+    if (boundary == null || !BOUNDARY.matcher(boundary).lookingAt()) {
+      throw ApiError.parse(
+          "Multipart form parse error - Invalid boundary in multipart: "
+              + (boundary == null ? "None" : boundary));
+    }
   }
 
   /** A form's fields, each with its last value, as Django's {@code QueryDict[key]} answers. */
@@ -87,45 +91,5 @@ public final class RequestBody {
       values.put(e.getKey(), e.getValue());
     }
     return values;
-  }
-
-  /** A Content-Type header, matched as DRF matches parsers to it. */
-  record MediaType(String main, String sub, String charset, String boundary) {
-    static MediaType parse(String header) {
-      String[] parts = header.split(";");
-      String full = parts[0].trim().toLowerCase(Locale.ROOT);
-      int slash = full.indexOf('/');
-      String main = slash < 0 ? full : full.substring(0, slash);
-      String sub = slash < 0 ? "" : full.substring(slash + 1);
-      String charset = null;
-      String boundary = null;
-      for (int i = 1; i < parts.length; i++) {
-        String[] kv = parts[i].trim().split("=", 2);
-        if (kv.length != 2) {
-          continue;
-        }
-        String value = kv[1].trim().replace("\"", "");
-        if (kv[0].trim().equalsIgnoreCase("charset")) {
-          charset = value;
-        } else if (kv[0].trim().equalsIgnoreCase("boundary") && !value.isEmpty()) {
-          boundary = value;
-        }
-      }
-      return new MediaType(main, sub, charset, boundary);
-    }
-
-    boolean is(String main, String sub) {
-      return (this.main.equals(main) || this.main.equals("*"))
-          && (this.sub.equals(sub) || this.sub.equals("*"));
-    }
-
-    boolean isJson() {
-      return is("application", "json");
-    }
-
-    boolean isForm() {
-      return !isJson()
-          && (is("application", "x-www-form-urlencoded") || is("multipart", "form-data"));
-    }
   }
 }

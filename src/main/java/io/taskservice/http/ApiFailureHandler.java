@@ -4,7 +4,6 @@ import io.taskservice.db.StoreUnavailableException;
 import io.taskservice.domain.KeyInUseException;
 import io.taskservice.domain.KeyReusedException;
 import io.taskservice.drf.ApiError;
-import io.taskservice.drf.Views;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -12,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place where failures become answers: API errors as DRF writes them, outages as 503,
- * anything unexpected as a 500 without details (the stack trace goes to the log only).
+ * The one place where failures become answers: API errors as DRF writes them (in the representation
+ * content negotiation chose, with the view's {@code Allow}), outages as 503, anything unexpected as
+ * a 500 without details (the stack trace goes to the log only).
  */
 public final class ApiFailureHandler implements Handler<RoutingContext> {
   private static final Logger log = LoggerFactory.getLogger(ApiFailureHandler.class);
@@ -32,12 +32,6 @@ public final class ApiFailureHandler implements Handler<RoutingContext> {
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
-    }
-    if (error.status() == 405) {
-      String allow = Views.allowFor(ctx.request().path());
-      if (allow != null) {
-        ctx.response().headers().set("Allow", allow);
-      }
     }
     if (error.status() == 503 || error.status() == 409) {
       ctx.response().putHeader("Retry-After", "1");

@@ -1,5 +1,6 @@
 package io.taskservice.http;
 
+import io.taskservice.drf.BrowsableApi;
 import io.taskservice.drf.Views;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -17,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves the API. Its one router is built from the OpenAPI contract ({@code openapi.yaml}); the
- * features add their handlers to it ({@link ApiFeature}); Swagger UI shows the same contract.
- * Several instances share the port, one per event loop.
+ * features add their handlers to it ({@link ApiFeature}); Swagger UI shows the same contract, and
+ * the browsable API's page loads its stylesheet and script from here. Several instances share the
+ * port, one per event loop.
  */
 public final class HttpVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
@@ -86,6 +88,7 @@ public final class HttpVerticle extends VerticleBase {
     setup.guard(router);
     mounted.forEach(feature -> feature.routes(router));
     SwaggerUi.mount(router, contractText);
+    BrowsableApi.mount(router);
     setup.finish(router);
     return router;
   }

@@ -17,7 +17,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *
  * <ul>
  *   <li>response media types its contract parser rejects (the event stream's {@code
- *       text/event-stream}): the route stays, only the description of its body goes;
+ *       text/event-stream}, the browsable API's {@code text/html}): the route stays, only the
+ *       description of that body goes;
  *   <li>the anonymous alternative ({@code {}}) of an optional security requirement: for it the
  *       builder puts an authentication handler on every route even with security switched off,
  *       which no {@code BodyHandler} may follow. Tokens are checked by {@link BearerTokens}.

@@ -4,9 +4,12 @@ import io.taskservice.bus.Addresses;
 import io.taskservice.changefeed.TaskHistory;
 import io.taskservice.changefeed.Watchers;
 import io.taskservice.config.AppConfig;
+import io.taskservice.drf.QueryString;
+import io.taskservice.drf.Views;
 import io.taskservice.http.ApiFeature;
 import io.taskservice.http.ApiOperations;
 import io.taskservice.http.Responses;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -15,15 +18,23 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
+import java.util.Optional;
 
 /**
- * The tasks' share of the API, one per HTTP verticle: create, list, retrieve (with long polls) and
- * history from the contract, and what DRF's view adds around them — HEAD like GET, OPTIONS with the
- * view's metadata.
+ * The tasks' share of the API, one per HTTP verticle: create, list, retrieve (with long polls),
+ * history and the API root from the contract, and what DRF's router and views add around them —
+ * format suffixes ({@code /api/v1/tasks.json}), HEAD like GET, OPTIONS with the view's metadata.
  */
 public final class TaskRoutes implements ApiFeature {
   static final String LIST_PATH = "/api/v1/tasks/";
+  static final String LIST_REGEX = "^/api/v1/tasks(?:\\.[a-z0-9]+)?/?$";
+  static final String LIST_SUFFIX_REGEX = "^/api/v1/tasks\\.[a-z0-9]+/?$";
   static final String DETAIL_REGEX = "^/api/v1/tasks/(?<id>[^/]+)/?$";
+  static final String ROOT_REGEX = "^/api/v1(?:/|/\\.[a-z0-9]+/?)?$";
+  static final String ROOT_SUFFIX_REGEX = "^/api/v1/\\.[a-z0-9]+/?$";
+  private static final int ROOT = 0;
+  private static final int LIST = 1;
+  private static final int DETAIL = 2;
 
   private final AppConfig config;
   private final TasksApi api;
@@ -54,27 +65,57 @@ public final class TaskRoutes implements ApiFeature {
   public void operations(ApiOperations operations) {
     // only the create reads a body: reads skip the body handler's work (the limit still answers
     // 413 for larger bodies)
-    operations.handle(
-        "createTask", BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()), api::create);
+    operations.handle("createTask", bodyHandler(), api::create);
     operations.handle("listTasks", api::list);
     operations.handle("retrieveTask", api::retrieve);
     operations.handle("retrieveTaskHistory", api::history);
+    operations.handle("getApiRoot", TaskRoutes::root);
   }
 
   @Override
   public void routes(Router router) {
-    router.route(HttpMethod.HEAD, LIST_PATH).handler(api::list);
+    // format suffixes as DRF's DefaultRouter adds them (a detail's is read by its handler)
+    router.routeWithRegex(HttpMethod.GET, LIST_SUFFIX_REGEX).handler(api::list);
+    router
+        .routeWithRegex(HttpMethod.POST, LIST_SUFFIX_REGEX)
+        .handler(bodyHandler())
+        .handler(api::create);
+    router.routeWithRegex(HttpMethod.GET, ROOT_SUFFIX_REGEX).handler(TaskRoutes::root);
+    // what DRF's views add to every GET: HEAD, and OPTIONS with the view's metadata
+    router.routeWithRegex(HttpMethod.HEAD, LIST_REGEX).handler(api::list);
     router.routeWithRegex(HttpMethod.HEAD, DETAIL_REGEX).handler(api::retrieve);
-    router.route(HttpMethod.OPTIONS, LIST_PATH).handler(ctx -> options(ctx, true));
-    router.routeWithRegex(HttpMethod.OPTIONS, DETAIL_REGEX).handler(ctx -> options(ctx, false));
+    router.routeWithRegex(HttpMethod.HEAD, ROOT_REGEX).handler(TaskRoutes::root);
+    router.routeWithRegex(HttpMethod.OPTIONS, LIST_REGEX).handler(ctx -> options(ctx, LIST));
+    router.routeWithRegex(HttpMethod.OPTIONS, DETAIL_REGEX).handler(ctx -> options(ctx, DETAIL));
+    router.routeWithRegex(HttpMethod.OPTIONS, ROOT_REGEX).handler(ctx -> options(ctx, ROOT));
   }
 
-  /** DRF's SimpleMetadata for the task views. */
-  private static void options(RoutingContext ctx, boolean list) {
+  private Handler<RoutingContext> bodyHandler() {
+    return BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes());
+  }
+
+  /**
+   * DRF's {@code DefaultRouter} root view: a link to each registered view set, with the format
+   * suffix of the request (when it has one) and its {@code format} parameter, as DRF's {@code
+   * reverse} keeps it.
+   */
+  private static void root(RoutingContext ctx) {
+    Views.View view = Views.match(ctx.request().path());
+    String format = view == null ? null : view.format();
+    String list = format == null ? LIST_PATH : "/api/v1/tasks." + format;
+    Optional<String> formatParameter = QueryString.parse(ctx.request().query()).last("format");
+    if (formatParameter.isPresent()) {
+      list += "?" + QueryString.parse(null).with("format", formatParameter.get());
+    }
+    Responses.json(ctx, 200, new JsonObject().put("tasks", TasksApi.origin(ctx.request()) + list));
+  }
+
+  /** DRF's SimpleMetadata for the API's views. */
+  private static void options(RoutingContext ctx, int view) {
     JsonObject body =
         new JsonObject()
-            .put("name", list ? "Task List" : "Task Instance")
-            .put("description", "")
+            .put("name", view == ROOT ? "Api Root" : view == LIST ? "Task List" : "Task Instance")
+            .put("description", view == ROOT ? "The default basic root view for DefaultRouter" : "")
             .put("renders", new JsonArray().add("application/json").add("text/html"))
             .put(
                 "parses",
@@ -82,26 +123,22 @@ public final class TaskRoutes implements ApiFeature {
                     .add("application/json")
                     .add("application/x-www-form-urlencoded")
                     .add("multipart/form-data"));
-    if (list) {
+    if (view == LIST) {
       body.put("actions", new JsonObject().put("POST", createFields()));
     }
     Responses.json(ctx, 200, body);
   }
 
+  /**
+   * The serializer's fields as DRF's {@code SimpleMetadata} describes them: a read-only field gets
+   * no {@code choices}, and the reference's {@code result} is a plain string field.
+   */
   private static JsonObject createFields() {
-    JsonArray statuses = new JsonArray();
-    for (String s : new String[] {"new", "processing", "done", "failed"}) {
-      statuses.add(new JsonObject().put("value", s).put("display_name", capitalize(s)));
-    }
-    JsonArray results = new JsonArray();
-    for (String s : new String[] {"success", "error"}) {
-      results.add(new JsonObject().put("value", s).put("display_name", capitalize(s)));
-    }
     return new JsonObject()
         .put("id", field("integer", false, true, "ID"))
         .put("title", field("string", true, false, "Title").put("max_length", 255))
-        .put("status", field("choice", false, true, "Status").put("choices", statuses))
-        .put("result", field("choice", false, true, "Result").put("choices", results))
+        .put("status", field("choice", false, true, "Status"))
+        .put("result", field("string", false, true, "Result"))
         .put("created_at", field("datetime", false, true, "Created at"))
         .put("updated_at", field("datetime", false, true, "Updated at"));
   }
@@ -112,9 +149,5 @@ public final class TaskRoutes implements ApiFeature {
         .put("required", required)
         .put("read_only", readOnly)
         .put("label", label);
-  }
-
-  private static String capitalize(String s) {
-    return Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 }

@@ -13,6 +13,7 @@ import io.taskservice.drf.QueryString;
 import io.taskservice.drf.RequestBody;
 import io.taskservice.drf.TaskJson;
 import io.taskservice.drf.TitleRules;
+import io.taskservice.drf.Views;
 import io.taskservice.http.PendingWork;
 import io.taskservice.http.Responses;
 import io.vertx.core.Future;
@@ -106,7 +107,7 @@ final class TasksApi {
    * change that commits in between still answers it.
    */
   void retrieve(RoutingContext ctx) {
-    long id = taskId(ctx);
+    long id = detailId(ctx);
     Optional<LongPoll.Wait> wait =
         LongPoll.of(ctx.request(), QueryString.parse(ctx.request().query()))
             .filter(w -> w.millis() > 0);
@@ -211,9 +212,21 @@ final class TasksApi {
         .onFailure(ctx::fail);
   }
 
-  /** DRF: a lookup that is not an integer is a plain 404, a missing task names the model. */
+  /**
+   * The id of a detail path, whose last segment may carry a format suffix ({@code 17.json}), as
+   * DRF's router reads it.
+   */
+  private static long detailId(RoutingContext ctx) {
+    return taskId(Views.lookup(ctx.pathParam("id")));
+  }
+
   private static long taskId(RoutingContext ctx) {
-    Optional<BigInteger> number = PythonInt.parse(ctx.pathParam("id"));
+    return taskId(ctx.pathParam("id"));
+  }
+
+  /** DRF: a lookup that is not an integer is a plain 404, a missing task names the model. */
+  private static long taskId(String lookup) {
+    Optional<BigInteger> number = PythonInt.parse(lookup);
     if (number.isEmpty()) {
       throw ApiError.notFound(ApiError.NOT_FOUND);
     }
@@ -352,11 +365,16 @@ final class TasksApi {
   }
 
   private static String absolutePath(HttpServerRequest request) {
+    return origin(request) + request.path();
+  }
+
+  /** Scheme and host of the request, as Django's {@code build_absolute_uri} takes them. */
+  static String origin(HttpServerRequest request) {
     String host = request.getHeader("Host");
     if (host == null || host.isEmpty()) {
       host = request.authority() != null ? request.authority().toString() : "localhost";
     }
-    return (request.isSSL() ? "https" : "http") + "://" + host + request.path();
+    return (request.isSSL() ? "https" : "http") + "://" + host;
   }
 
   private static String link(String base, String query) {
@@ -369,7 +387,7 @@ final class TasksApi {
 
   /** The Python type name DRF puts in "Expected a dictionary, but got ...". */
   private static String pythonType(Object value) {
-    if (value instanceof JsonArray || value instanceof List) {
+    if (value instanceof List) {
       return "list";
     }
     if (value instanceof String) {
@@ -378,11 +396,9 @@ final class TasksApi {
     if (value instanceof Boolean) {
       return "bool";
     }
-    if (value instanceof Double
-        || value instanceof Float
-        || value instanceof java.math.BigDecimal) {
+    if (value instanceof Double) {
       return "float";
     }
-    return value instanceof Number ? "int" : value.getClass().getSimpleName();
+    return value instanceof BigInteger ? "int" : value.getClass().getSimpleName();
   }
 }

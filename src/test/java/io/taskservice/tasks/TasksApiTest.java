@@ -101,6 +101,26 @@ class TasksApiTest {
     }
 
     @Test
+    void acceptsNumbersAsTheirPythonText() {
+      for (String[] number :
+          new String[][] {
+            {"2e23", "2e+23"},
+            {"1e16", "1e+16"},
+            {"1e-5", "1e-05"},
+            {"5e-324", "5e-324"},
+            {"123456789012345678901234567890", "123456789012345678901234567890"}
+          }) {
+        assertThat(
+                service
+                    .api()
+                    .postJson(TASKS, "{\"title\": " + number[0] + "}")
+                    .bodyAsJsonObject()
+                    .getString("title"))
+            .isEqualTo(number[1]);
+      }
+    }
+
+    @Test
     void acceptsNumbersAsText() {
       assertThat(
               service
@@ -188,15 +208,24 @@ class TasksApiTest {
     }
 
     @Test
-    void malformedJsonIsAParseError() {
-      for (String body :
-          new String[] {
-            "{\"title\": ", "{'title': 'x'}", "   ", "{\"title\": \"x\"} trailing", "NaN"
-          }) {
-        HttpResponse<Buffer> r = service.api().postJson(TASKS, body);
-        assertThat(r.statusCode()).as(body).isEqualTo(400);
-        assertThat(r.bodyAsJsonObject().getString("detail")).startsWith("JSON parse error - ");
-      }
+    void malformedJsonIsAParseErrorWithPythonsMessage() {
+      Map<String, String> messages =
+          Map.of(
+              "{\"title\": ", "Expecting value: line 1 column 11 (char 10)",
+              "{'title': 'x'}",
+                  "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+              "   ", "Expecting value: line 1 column 4 (char 3)",
+              "{\"title\": \"x\"} trailing", "Extra data: line 1 column 16 (char 15)",
+              "{\"title\": \"a\"} // x", "Extra data: line 1 column 16 (char 15)",
+              "NaN", "Out of range float values are not JSON compliant: 'NaN'",
+              "\ufeff{}",
+                  "Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)");
+      messages.forEach(
+          (body, message) ->
+              assertError(
+                  service.api().postJson(TASKS, body),
+                  400,
+                  new JsonObject().put("detail", "JSON parse error - " + message).encode()));
       HttpResponse<Buffer> badUtf8 =
           service
               .api()
@@ -205,7 +234,65 @@ class TasksApiTest {
                   TASKS,
                   Map.of("Content-Type", "application/json"),
                   Buffer.buffer(new byte[] {'{', '"', 't', '"', ':', '"', (byte) 0xff, '"', '}'}));
-      assertThat(badUtf8.statusCode()).isEqualTo(400);
+      assertError(
+          badUtf8,
+          400,
+          "{\"detail\": \"JSON parse error - 'utf-8' codec can't decode byte 0xff in position 6:"
+              + " invalid start byte\"}");
+    }
+
+    @Test
+    void nestingBeyondWhatPythonParsesIsA400() {
+      assertError(
+          service.api().postJson(TASKS, "[".repeat(3000) + "]".repeat(3000)),
+          400,
+          "{\"detail\": \"JSON parse error - Nesting deeper than 965 levels is not supported\"}");
+    }
+
+    @Test
+    void bodiesAreDecodedByTheirCharsetAsPythonDecodesThem() {
+      HttpResponse<Buffer> latin1 =
+          service
+              .api()
+              .send(
+                  HttpMethod.POST,
+                  TASKS,
+                  Map.of("Content-Type", "application/json; charset=latin-1"),
+                  Buffer.buffer(
+                      "{\"title\": \"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1)));
+      assertThat(latin1.statusCode()).isEqualTo(201);
+      assertThat(latin1.bodyAsJsonObject().getString("title")).isEqualTo("caf\u00e9");
+      HttpResponse<Buffer> utf16 =
+          service
+              .api()
+              .send(
+                  HttpMethod.POST,
+                  TASKS,
+                  Map.of("Content-Type", "application/json; charset=UTF-16"),
+                  Buffer.buffer("{\"title\": \"\u041e\u0442\"}".getBytes(StandardCharsets.UTF_16)));
+      assertThat(utf16.bodyAsJsonObject().getString("title")).isEqualTo("\u041e\u0442");
+      assertError(
+          service
+              .api()
+              .send(
+                  HttpMethod.POST,
+                  TASKS,
+                  Map.of("Content-Type", "application/json; charset=ascii"),
+                  Buffer.buffer(
+                      "{\"title\": \"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1))),
+          400,
+          "{\"detail\": \"JSON parse error - 'ascii' codec can't decode byte 0xe9 in position 14:"
+              + " ordinal not in range(128)\"}");
+      // a charset Python does not know is read as UTF-8, as Django does
+      HttpResponse<Buffer> unknown =
+          service
+              .api()
+              .send(
+                  HttpMethod.POST,
+                  TASKS,
+                  Map.of("Content-Type", "application/json; charset=no-such-codec"),
+                  Buffer.buffer("{\"title\": \"caf\u00e9\"}".getBytes(StandardCharsets.UTF_8)));
+      assertThat(unknown.bodyAsJsonObject().getString("title")).isEqualTo("caf\u00e9");
     }
 
     @Test
@@ -563,6 +650,156 @@ class TasksApiTest {
                   .send(HttpMethod.GET, TASKS, Map.of("Accept", "text/html,*/*;q=0.8"), null)
                   .statusCode())
           .isEqualTo(200);
+    }
+  }
+
+  @Nested
+  class Negotiation {
+    private HttpResponse<Buffer> get(String uri, String accept) {
+      return service
+          .api()
+          .send(HttpMethod.GET, uri, accept == null ? Map.of() : Map.of("Accept", accept), null);
+    }
+
+    @Test
+    void aTextOnlyClientGetsTheBrowsablePageNot406() {
+      HttpResponse<Buffer> page = get(TASKS, "text/*");
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.getHeader("Content-Type")).isEqualTo("text/html; charset=utf-8");
+      assertThat(page.getHeader("Allow")).isEqualTo("GET, POST, HEAD, OPTIONS");
+      assertThat(page.getHeader("Content-Security-Policy")).contains("script-src 'self'");
+    }
+
+    @Test
+    void theFormatParameterAndSuffixesChooseTheRepresentation() {
+      service.api().create("x");
+      assertThat(get(TASKS + "?format=api", null).getHeader("Content-Type"))
+          .startsWith("text/html");
+      assertThat(get(TASKS + "?format=json", "text/html,*/*").getHeader("Content-Type"))
+          .isEqualTo("application/json");
+      assertError(
+          get(TASKS + "?format=json", "text/html"),
+          406,
+          "{\"detail\": \"Could not satisfy the request Accept header.\"}");
+      assertError(get(TASKS + "?format=xml", null), 404, "{\"detail\": \"Not found.\"}");
+      assertThat(get("/api/v1/tasks.json", "text/*, */*").bodyAsJsonObject().getLong("count"))
+          .isEqualTo(1L);
+      assertThat(get("/api/v1/tasks.json?format=api", null).getHeader("Content-Type"))
+          .isEqualTo("application/json");
+      assertThat(get(TASKS + "1.json", null).bodyAsJsonObject().getString("title")).isEqualTo("x");
+      assertThat(get(TASKS + "1.api/", null).getHeader("Content-Type")).startsWith("text/html");
+      assertError(get(TASKS + "1.xml", null), 404, "{\"detail\": \"Not found.\"}");
+    }
+
+    @Test
+    void anIndentParameterIndentsTheJson() {
+      service.api().create("x");
+      assertThat(get(TASKS + "1/", "application/json; indent=2").bodyAsString())
+          .startsWith("{\n  \"id\": 1,\n  \"title\": \"x\",\n");
+    }
+
+    @Test
+    void theApiRootListsTheTaskListAsDrfsRouterDoes() {
+      Map<String, String> host = Map.of("Host", "example.test");
+      assertThat(service.api().send(HttpMethod.GET, "/api/v1/", host, null).bodyAsString())
+          .isEqualTo("{\"tasks\":\"http://example.test/api/v1/tasks/\"}");
+      assertThat(service.api().send(HttpMethod.GET, "/api/v1/.json", host, null).bodyAsString())
+          .isEqualTo("{\"tasks\":\"http://example.test/api/v1/tasks.json\"}");
+      HttpResponse<Buffer> post =
+          service.api().send(HttpMethod.POST, "/api/v1/", Map.of(), Buffer.buffer("{}"));
+      assertThat(post.statusCode()).isEqualTo(405);
+      assertThat(post.getHeader("Allow")).isEqualTo("GET, HEAD, OPTIONS");
+    }
+  }
+
+  @Nested
+  class BrowsablePage {
+    private String page(String uri) {
+      HttpResponse<Buffer> r =
+          service.api().send(HttpMethod.GET, uri, Map.of("Accept", "text/html"), null);
+      assertThat(r.getHeader("Content-Type")).isEqualTo("text/html; charset=utf-8");
+      return r.bodyAsString();
+    }
+
+    @Test
+    void showsTheRequestTheAnswerAndItsHeaders() {
+      service.api().create("Process report");
+      String html = page(TASKS + "?page_size=5");
+      assertThat(html)
+          .contains("<pre class=\"prettyprint\"><b>GET</b> /api/v1/tasks/?page_size=5</pre>")
+          .contains("<b>HTTP 200 OK</b>")
+          .contains("<b>Allow:</b> <span class=\"lit\">GET, POST, HEAD, OPTIONS</span>")
+          .contains("<b>Content-Type:</b> <span class=\"lit\">application/json</span>")
+          .contains("    &quot;count&quot;: 1,\n")
+          .contains("&quot;title&quot;: &quot;Process report&quot;");
+    }
+
+    @Test
+    void escapesEveryValue() {
+      service.api().create("<script>alert('x')</script> & \"q\"");
+      String html = page(TASKS + "1/?x=%3Cb%3E");
+      assertThat(html)
+          .doesNotContain("<script>alert")
+          .doesNotContain("<b>\"")
+          .contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; \\&quot;q\\&quot;")
+          .contains("/api/v1/tasks/1/?x=%3Cb%3E");
+      // scripts only from the service, so that script-src 'self' holds
+      assertThat(html.split("<script")).allSatisfy(part -> assertThat(part).doesNotStartWith(">"));
+    }
+
+    @Test
+    void offersAFormForEachMethodAndLinksToTheOtherTools() {
+      String html = page(TASKS);
+      assertThat(html)
+          .contains("action=\"/api/v1/tasks/\" method=\"POST\" enctype=\"multipart/form-data\"")
+          .contains("name=\"title\"")
+          .contains("data-method=\"OPTIONS\"")
+          .contains("name=\"status\"")
+          .contains("href=\"/api/v1/tasks/?format=json\"")
+          .contains("href=\"/swagger/\"")
+          .contains("href=\"/dashboard/\"");
+      service.api().create("x");
+      assertThat(page(TASKS + "1/")).doesNotContain("method=\"POST\"").contains("OPTIONS");
+    }
+
+    @Test
+    void linksInTheAnswerAreClickable() {
+      for (int i = 0; i < 3; i++) {
+        service.api().create("t" + i);
+      }
+      assertThat(page(TASKS + "?page_size=2"))
+          .contains(
+              "<a href=\"http://localhost:"
+                  + service.node().port()
+                  + "/api/v1/tasks/?page=2&amp;page_size=2\" rel=\"nofollow\">");
+    }
+
+    @Test
+    void errorsArePagesWithTheirOwnStatus() {
+      HttpResponse<Buffer> missing =
+          service.api().send(HttpMethod.GET, TASKS + "99/", Map.of("Accept", "text/html"), null);
+      assertThat(missing.statusCode()).isEqualTo(404);
+      assertThat(missing.bodyAsString()).contains("<b>HTTP 404 Not Found</b>");
+      HttpResponse<Buffer> put =
+          service.api().send(HttpMethod.PUT, TASKS, Map.of("Accept", "text/html"), null);
+      assertThat(put.statusCode()).isEqualTo(405);
+      assertThat(put.bodyAsString()).contains("Method \\&quot;PUT\\&quot; not allowed.");
+    }
+
+    @Test
+    void itsStylesheetAndScriptComeFromTheService() {
+      String html = page(TASKS);
+      java.util.regex.Matcher assets =
+          java.util.regex.Pattern.compile("(?:href|src)=\"(/static/drf/[^\"]+)\"").matcher(html);
+      int found = 0;
+      while (assets.find()) {
+        HttpResponse<Buffer> asset = service.api().get(assets.group(1));
+        assertThat(asset.statusCode()).as(assets.group(1)).isEqualTo(200);
+        assertThat(asset.getHeader("Content-Type")).matches("text/(css|javascript); charset=utf-8");
+        found++;
+      }
+      assertThat(found).isEqualTo(2);
+      assertThat(service.api().get("/static/drf/0123456789ab/api.js").statusCode()).isEqualTo(404);
     }
   }
 
