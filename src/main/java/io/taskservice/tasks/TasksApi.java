@@ -121,6 +121,14 @@ final class TasksApi {
     // burst of them is not refused (its one read joins the others' in a batch)
     PendingWork.detach(ctx);
     Watchers.Waiter waiter = watchers.waitFor(id);
+    long[] timer = {-1};
+    // a client that goes away releases its waiter at once, also while its task is still read
+    ctx.response()
+        .closeHandler(
+            v -> {
+              waiter.cancel();
+              ctx.vertx().cancelTimer(timer[0]);
+            });
     tasks
         .find(id)
         .onFailure(
@@ -130,14 +138,14 @@ final class TasksApi {
             })
         .onSuccess(
             task -> {
-              if (task.isEmpty() || task.get().status().isFinal()) {
+              if (task.isEmpty() || task.get().status().isFinal() || ctx.response().closed()) {
                 waiter.cancel();
                 answer(ctx, task, applied);
                 return;
               }
               // waiting costs no query
               long remainingMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-              long timer =
+              timer[0] =
                   ctx.vertx()
                       .setTimer(
                           remainingMs,
@@ -152,15 +160,8 @@ final class TasksApi {
                   .finished()
                   .onSuccess(
                       finished -> {
-                        ctx.vertx().cancelTimer(timer);
+                        ctx.vertx().cancelTimer(timer[0]);
                         answer(ctx, Optional.of(finished), applied);
-                      });
-              // a client that goes away releases its waiter at once
-              ctx.response()
-                  .closeHandler(
-                      v -> {
-                        waiter.cancel();
-                        ctx.vertx().cancelTimer(timer);
                       });
             });
   }

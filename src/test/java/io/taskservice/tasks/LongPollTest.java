@@ -199,6 +199,27 @@ class LongPollTest {
   }
 
   @Test
+  void aClientThatLeavesWhileItsTaskIsStillReadReleasesItsWaiter() throws Exception {
+    long held = heldElsewhere();
+    HttpClient client = service.node().vertx().createHttpClient();
+    try (Connection holder = TestDatabase.connect()) {
+      holder.setAutoCommit(false);
+      try (Statement s = holder.createStatement()) {
+        // the long poll's read of its task waits for this
+        s.execute("LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE");
+      }
+      try {
+        waitInBackground(client, held);
+        Await.until("the long poll waits", PROMPT, LongPollTest::longPolls, n -> n == 1);
+      } finally {
+        client.close().await(10, TimeUnit.SECONDS);
+        holder.rollback();
+      }
+    }
+    Await.until("the waiter is released", PROMPT, LongPollTest::longPolls, n -> n == 0);
+  }
+
+  @Test
   void waitingClientsAreNotPendingWork() throws Exception {
     long held = heldElsewhere();
     HttpClient client =
