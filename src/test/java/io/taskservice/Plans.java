@@ -9,6 +9,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Plans of the statements whose cost must not grow with the table have an index path under the
@@ -16,8 +19,22 @@ import java.util.Map;
  * costed in the billions rather than an error, so only the plan shows it), as generic plans of
  * prepared statements, which is what the service ends up running.
  */
-public final class Plans {
-  private Plans() {}
+public final class Plans implements BeforeAllCallback, AfterAllCallback {
+  /**
+   * Plans against a table of realistic shape for the tests of a class: register with
+   * {@code @RegisterExtension static final Plans PLANS = new Plans();}.
+   */
+  public Plans() {}
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    realisticTable();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    emptyTable();
+  }
 
   /**
    * Plans depend on the statistics of the moment: plan against a table of the shape the service

@@ -5,21 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.Plans;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The change feed reads recent history by transaction and each task by its key. */
 class FeedPlansTest {
-  @BeforeAll
-  static void realisticTable() {
-    Plans.realisticTable();
-  }
-
-  @AfterAll
-  static void emptyTable() {
-    Plans.emptyTable();
-  }
+  @RegisterExtension static final Plans PLANS = new Plans();
 
   @Test
   void theFeedReadsALogRangeThenEachTransactionsHistoryAndEachTaskByItsKey() {

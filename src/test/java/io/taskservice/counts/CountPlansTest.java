@@ -3,21 +3,12 @@ package io.taskservice.counts;
 import static io.taskservice.Plans.assertIndexed;
 
 import io.taskservice.Plans;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Counts and their fold read the counts through its index, whatever the number of tasks. */
 class CountPlansTest {
-  @BeforeAll
-  static void realisticTable() {
-    Plans.realisticTable();
-  }
-
-  @AfterAll
-  static void emptyTable() {
-    Plans.emptyTable();
-  }
+  @RegisterExtension static final Plans PLANS = new Plans();
 
   @Test
   void countsAndTheirFoldReadTheCountsThroughItsIndex() {

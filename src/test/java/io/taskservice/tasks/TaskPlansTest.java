@@ -4,21 +4,12 @@ import static io.taskservice.Plans.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.Plans;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Retention, cursor pages and status pages use their indexes, however large the table grows. */
 class TaskPlansTest {
-  @BeforeAll
-  static void realisticTable() {
-    Plans.realisticTable();
-  }
-
-  @AfterAll
-  static void emptyTable() {
-    Plans.emptyTable();
-  }
+  @RegisterExtension static final Plans PLANS = new Plans();
 
   @Test
   void retentionFindsExpiredTasksThroughItsPartialIndex() {
