@@ -85,9 +85,6 @@ public record AppConfig(Map<String, Object> values) {
     if (value(values, Settings.TLS_CERT).isEmpty() != value(values, Settings.TLS_KEY).isEmpty()) {
       throw new ConfigException("TASKS_TLS_CERT and TASKS_TLS_KEY must be set together");
     }
-    if (value(values, Settings.IDEMPOTENCY_TTL).isZero()) {
-      throw new ConfigException("TASKS_IDEMPOTENCY_TTL must be longer than 0");
-    }
   }
 
   public static AppConfig fromEnvironment() {

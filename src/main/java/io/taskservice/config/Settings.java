@@ -127,10 +127,10 @@ public final class Settings {
   public static final Setting<Duration> IDEMPOTENCY_TTL =
       define(
           "TASKS_IDEMPOTENCY_TTL",
-          duration(),
+          duration(Duration.ofSeconds(1), Duration.ofDays(30)),
           "1d",
           "How long an `Idempotency-Key` of `POST /api/v1/tasks/` stands for the task it created"
-              + " (`1d` = 24 h); expired keys are pruned. Must not be `0`.");
+              + " (`1d` = 24 h); expired keys are pruned.");
   public static final Setting<Integer> MAX_PENDING =
       define(
           "TASKS_MAX_PENDING",
