@@ -71,6 +71,9 @@ public final class Node {
     if (config.role().processes()) {
       config.shortLeaseWarning().ifPresent(log::warn);
     }
+    if (config.role().servesApi()) {
+      config.shortIdleTimeoutWarning().ifPresent(log::warn);
+    }
     ops.probe().start();
     return (config.role().servesApi()
             ? roles.api(deployments::deploy)

@@ -17,6 +17,13 @@ import java.util.stream.Collectors;
 public record AppConfig(Map<String, Object> values) {
   static final Duration MAX_RETENTION = Duration.ofDays(36_500);
 
+  /**
+   * The longest a request may wait with nothing written: a long poll's longest wait (§8 of the
+   * specification: larger values are clamped to it). The event stream's heartbeat (15 s) is
+   * shorter.
+   */
+  static final Duration LONGEST_SILENT_REQUEST = Duration.ofSeconds(60);
+
   /** Which verticles a node runs. */
   public enum Role {
     ALL,
@@ -148,6 +155,28 @@ public record AppConfig(Map<String, Object> values) {
 
   public int bodyLimitBytes() {
     return get(Settings.BODY_LIMIT_BYTES);
+  }
+
+  /** How long an HTTP connection may stay silent before the server closes it. */
+  public Duration httpIdleTimeout() {
+    return get(Settings.HTTP_IDLE_TIMEOUT);
+  }
+
+  /**
+   * An idle timeout that does not outlast the longest long poll cuts long polls (and, below 15 s,
+   * idle event streams) before they are answered. Allowed (tests use short ones), but said once at
+   * start-up.
+   */
+  public Optional<String> shortIdleTimeoutWarning() {
+    if (httpIdleTimeout().compareTo(LONGEST_SILENT_REQUEST) > 0) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "TASKS_HTTP_IDLE_TIMEOUT ("
+            + Durations.format(httpIdleTimeout())
+            + ") is not longer than the longest long poll ("
+            + Durations.format(LONGEST_SILENT_REQUEST)
+            + "): connections that wait that long are closed before their answer");
   }
 
   /**

@@ -47,6 +47,14 @@ public final class Settings {
           integer(1024, Integer.MAX_VALUE),
           "1048576",
           "Largest accepted request body in bytes; a larger one gets `413`.");
+  public static final Setting<Duration> HTTP_IDLE_TIMEOUT =
+      define(
+          "TASKS_HTTP_IDLE_TIMEOUT",
+          duration(Duration.ofSeconds(1), Duration.ofDays(1)),
+          "2m",
+          "An HTTP connection on which nothing is read or written for this long is closed. Must"
+              + " outlast the longest long poll (60 s) and the event stream's heartbeat (15 s),"
+              + " which a shorter value cuts (start-up warns).");
 
   // PostgreSQL
   public static final Setting<Optional<String>> DB_URL =

@@ -12,6 +12,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -73,9 +74,16 @@ public record HttpSetup(
     return new HttpSetup(serverOptions(config), guards, operatorRoutes, config.accessLog());
   }
 
-  /** Plain HTTP, or HTTPS only when TASKS_TLS_CERT and TASKS_TLS_KEY name PEM files. */
+  /**
+   * Plain HTTP, or HTTPS only when TASKS_TLS_CERT and TASKS_TLS_KEY name PEM files. A silent
+   * connection is closed after TASKS_HTTP_IDLE_TIMEOUT, which must outlast every wait the API
+   * answers (a long poll's, up to 60 s, and the event stream's heartbeat).
+   */
   static HttpServerOptions serverOptions(AppConfig config) {
-    HttpServerOptions options = new HttpServerOptions().setIdleTimeout(60);
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setIdleTimeout((int) config.httpIdleTimeout().toMillis())
+            .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     if (config.tls()) {
       options
           .setSsl(true)

@@ -78,6 +78,18 @@ class AppConfigTest {
   }
 
   @Test
+  void anIdleTimeoutThatDoesNotOutlastTheLongestLongPollIsWarnedAbout() {
+    assertThat(AppConfig.load(Map.of()).httpIdleTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(AppConfig.load(Map.of()).shortIdleTimeoutWarning()).isEmpty();
+    assertThat(AppConfig.load(Map.of("TASKS_HTTP_IDLE_TIMEOUT", "61s")).shortIdleTimeoutWarning())
+        .isEmpty();
+    assertThat(AppConfig.load(Map.of("TASKS_HTTP_IDLE_TIMEOUT", "60s")).shortIdleTimeoutWarning())
+        .hasValueSatisfying(w -> assertThat(w).startsWith("TASKS_HTTP_IDLE_TIMEOUT (1m)"));
+    assertThatThrownBy(() -> AppConfig.load(Map.of("TASKS_HTTP_IDLE_TIMEOUT", "0")))
+        .hasMessageStartingWith("TASKS_HTTP_IDLE_TIMEOUT must be a duration from 1s to 1d");
+  }
+
+  @Test
   void withoutADatabaseUrlTheEmbeddedOneIsUsedInTheDataDirectory() {
     AppConfig config = AppConfig.load(Map.of("TASKS_DATA_DIR", "/srv/tasks"));
     assertThat(config.embeddedDatabase()).isTrue();
