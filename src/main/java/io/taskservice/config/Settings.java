@@ -129,7 +129,8 @@ public final class Settings {
           "TASKS_SHUTDOWN_GRACE_MS",
           integer(0, 3_600_000),
           "10000",
-          "On SIGTERM, how long (ms) held tasks may finish before they are handed back.");
+          "On SIGTERM, how long (ms) HTTP requests in flight may take to be answered, then how"
+              + " long held tasks may finish before they are handed back.");
 
   // Retries and overload
   public static final Setting<Duration> IDEMPOTENCY_TTL =

@@ -5,7 +5,9 @@ import io.taskservice.config.AppConfig;
 import io.taskservice.http.security.AllowedHosts;
 import io.taskservice.http.security.BearerTokens;
 import io.taskservice.http.security.SecurityHeaders;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
@@ -25,12 +27,15 @@ import java.util.function.Predicate;
  *     the request
  * @param operatorRoutes adds the operator routes to a router
  * @param accessLog which requests get an access log line
+ * @param drainMs how long a stopping server lets the requests in flight finish before it closes
+ *     their connections
  */
 public record HttpSetup(
     HttpServerOptions serverOptions,
     List<Handler<RoutingContext>> guards,
     Handler<Router> operatorRoutes,
-    AppConfig.AccessLog accessLog) {
+    AppConfig.AccessLog accessLog,
+    long drainMs) {
   // requests that match no route (404, 405) or fail before routing skip failure handlers
   private static final int[] ERROR_STATUSES = {400, 404, 405, 406, 413, 415, 500};
   // routes are tried by order; a RouterBuilder's start at 0
@@ -71,7 +76,12 @@ public record HttpSetup(
     }
     guards.add(outageGuard);
     guards.add(new OverloadGuard(config.maxPending(), config.bodyLimitBytes(), registry)::handle);
-    return new HttpSetup(serverOptions(config), guards, operatorRoutes, config.accessLog());
+    return new HttpSetup(
+        serverOptions(config),
+        guards,
+        operatorRoutes,
+        config.accessLog(),
+        config.shutdownGraceMs());
   }
 
   /**
@@ -91,6 +101,18 @@ public record HttpSetup(
               new PemKeyCertOptions().setCertPath(config.tlsCert()).setKeyPath(config.tlsKey()));
     }
     return options;
+  }
+
+  /**
+   * Stops {@code server} gracefully: it takes no new connection and closes the idle ones at once; a
+   * connection with a request in flight is closed once its answer is out, or after {@link #drainMs}
+   * in any case. Waiting requests (see {@link PendingWork#detach}) are ended or answered by their
+   * features first.
+   */
+  Future<Void> drain(HttpServer server) {
+    return server == null
+        ? Future.succeededFuture()
+        : server.shutdown(drainMs, TimeUnit.MILLISECONDS);
   }
 
   /**

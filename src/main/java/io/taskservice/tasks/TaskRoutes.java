@@ -69,6 +69,12 @@ public final class TaskRoutes implements ApiFeature {
     router.routeWithRegex(HttpMethod.OPTIONS, DETAIL_REGEX).handler(ctx -> options(ctx, false));
   }
 
+  /** Long polls still waiting are answered now, before the server drains. */
+  @Override
+  public void stop() {
+    api.stop();
+  }
+
   /** DRF's SimpleMetadata for the task views. */
   private static void options(RoutingContext ctx, boolean list) {
     JsonObject body =

@@ -23,9 +23,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.math.BigInteger;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The three endpoints of the reference service — create, list, retrieve — with the wire format a
@@ -45,6 +47,8 @@ final class TasksApi {
   private final IdempotencyKeyHeader keys;
   private final TaskHistory history;
   private final Watchers watchers;
+  // the long polls of this verticle still waiting
+  private final Set<Poll> polls = new HashSet<>();
 
   TasksApi(
       TaskRepository tasks,
@@ -135,33 +139,66 @@ final class TasksApi {
                 return;
               }
               // waiting costs no query
-              long remainingMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-              long timer =
-                  ctx.vertx()
-                      .setTimer(
-                          remainingMs,
-                          t -> {
-                            waiter.cancel();
-                            tasks
-                                .find(id)
-                                .onSuccess(now -> answer(ctx, now, applied))
-                                .onFailure(ctx::fail);
-                          });
-              waiter
-                  .finished()
-                  .onSuccess(
-                      finished -> {
-                        ctx.vertx().cancelTimer(timer);
-                        answer(ctx, Optional.of(finished), applied);
-                      });
-              // a client that goes away releases its waiter at once
-              ctx.response()
-                  .closeHandler(
-                      v -> {
-                        waiter.cancel();
-                        ctx.vertx().cancelTimer(timer);
-                      });
+              new Poll(ctx, id, waiter, applied).start(deadline);
             });
+  }
+
+  /**
+   * The verticle stops: every long poll still waiting is answered now, with its task as it stands
+   * (as if its wait had run out), before the server closes its connection.
+   */
+  void stop() {
+    List.copyOf(polls).forEach(Poll::runOut);
+  }
+
+  /** A long poll waiting for its task: answered once, by the change, the clock or the stop. */
+  private final class Poll {
+    private final RoutingContext ctx;
+    private final long id;
+    private final Watchers.Waiter waiter;
+    private final String applied;
+    private long timer = -1;
+
+    Poll(RoutingContext ctx, long id, Watchers.Waiter waiter, String applied) {
+      this.ctx = ctx;
+      this.id = id;
+      this.waiter = waiter;
+      this.applied = applied;
+    }
+
+    /** Waits until {@code deadline} ({@link System#nanoTime}) at most. */
+    void start(long deadline) {
+      polls.add(this);
+      long remainingMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+      timer = ctx.vertx().setTimer(remainingMs, t -> runOut());
+      // the change may have come while the task was read: then this answers at once
+      waiter.finished().onSuccess(finished -> settle(Optional.of(finished)));
+      // a client that goes away releases its waiter at once
+      ctx.response().closeHandler(v -> release());
+    }
+
+    /** The wait is over before the task became final: the answer is the task as it stands. */
+    void runOut() {
+      if (release()) {
+        tasks.find(id).onSuccess(now -> answer(ctx, now, applied)).onFailure(ctx::fail);
+      }
+    }
+
+    private void settle(Optional<Task> finished) {
+      if (release()) {
+        answer(ctx, finished, applied);
+      }
+    }
+
+    /** Stops waiting; false when that had happened already. */
+    private boolean release() {
+      if (!polls.remove(this)) {
+        return false;
+      }
+      waiter.cancel();
+      ctx.vertx().cancelTimer(timer);
+      return true;
+    }
   }
 
   /** The task, or 304 when the client's {@code If-None-Match} still names it, or 404. */
