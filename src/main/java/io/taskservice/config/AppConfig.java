@@ -328,6 +328,11 @@ public record AppConfig(Map<String, Object> values) {
     return !tlsCert().isEmpty();
   }
 
+  /** The peers whose {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} are believed. */
+  public List<Cidr> trustedProxies() {
+    return get(Settings.TRUSTED_PROXIES);
+  }
+
   /** Every setting with its value, secrets redacted: safe for logs. */
   @Override
   public String toString() {

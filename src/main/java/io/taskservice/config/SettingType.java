@@ -220,6 +220,26 @@ public interface SettingType<T> {
     };
   }
 
+  /** Comma-separated networks ({@link Cidr}), IPv4 or IPv6; empty for none. */
+  static SettingType<List<Cidr>> cidrs() {
+    return new SettingType<>() {
+      @Override
+      public List<Cidr> parse(String text) {
+        return SettingType.list().parse(text).stream().map(Cidr::parse).toList();
+      }
+
+      @Override
+      public String describe() {
+        return "comma-separated CIDRs (`10.0.0.0/8`, `fd00::/8`, or one address)";
+      }
+
+      @Override
+      public String format(List<Cidr> value) {
+        return value.stream().map(Cidr::toString).collect(Collectors.joining(","));
+      }
+    };
+  }
+
   /** {@code inner}, or empty when the text is empty. */
   static <T> SettingType<Optional<T>> optional(SettingType<T> inner) {
     return new SettingType<>() {

@@ -2,6 +2,7 @@ package io.taskservice.config;
 
 import static io.taskservice.config.SettingType.bool;
 import static io.taskservice.config.SettingType.choice;
+import static io.taskservice.config.SettingType.cidrs;
 import static io.taskservice.config.SettingType.duration;
 import static io.taskservice.config.SettingType.integer;
 import static io.taskservice.config.SettingType.list;
@@ -241,6 +242,15 @@ public final class Settings {
           readableFile(),
           "",
           "PEM private key; set together with `TASKS_TLS_CERT`.");
+  public static final Setting<List<Cidr>> TRUSTED_PROXIES =
+      define(
+          "TASKS_TRUSTED_PROXIES",
+          cidrs(),
+          "",
+          "Proxies (their addresses, as CIDRs) whose `X-Forwarded-Proto` and `X-Forwarded-Host`"
+              + " (the last value of each) make the scheme and host of the API's absolute links,"
+              + " checked against `TASKS_ALLOWED_HOSTS`; from any other peer both headers are"
+              + " ignored. Empty trusts no peer.");
 
   private Settings() {}
 

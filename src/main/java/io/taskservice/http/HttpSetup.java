@@ -5,6 +5,7 @@ import io.taskservice.config.AppConfig;
 import io.taskservice.http.security.AllowedHosts;
 import io.taskservice.http.security.BearerTokens;
 import io.taskservice.http.security.SecurityHeaders;
+import io.taskservice.http.security.TrustedProxies;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServer;
@@ -54,8 +55,9 @@ public record HttpSetup(
 
   /**
    * The set-up {@code config} asks for, one per node (its HTTP verticles share it). In order:
-   * security headers on every answer, then Host, then token, then {@code outageGuard}, then the
-   * bound on work in progress (last: a request refused for any reason above never takes a place).
+   * security headers on every answer, then what trusted proxies forwarded, then Host, then token,
+   * then {@code outageGuard}, then the bound on work in progress (last: a request refused for any
+   * reason above never takes a place).
    *
    * @param operatorPaths the paths of {@code operatorRoutes}, which any host may address
    * @param registry where the bound on work in progress reports
@@ -68,6 +70,9 @@ public record HttpSetup(
       MeterRegistry registry) {
     List<Handler<RoutingContext>> guards = new ArrayList<>();
     guards.add(new SecurityHeaders(config.tls())::handle);
+    if (!config.trustedProxies().isEmpty()) {
+      guards.add(new TrustedProxies(config.trustedProxies())::handle);
+    }
     if (!config.allowedHosts().isEmpty()) {
       guards.add(new AllowedHosts(config.allowedHosts(), operatorPaths)::handle);
     }

@@ -15,6 +15,7 @@ import io.taskservice.drf.TaskJson;
 import io.taskservice.drf.TitleRules;
 import io.taskservice.http.PendingWork;
 import io.taskservice.http.Responses;
+import io.taskservice.http.security.RequestOrigin;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpHeaders;
@@ -279,7 +280,7 @@ final class TasksApi {
               long number = pageNumber(page, pages);
               return tasks
                   .page(status, (number - 1) * pageSize, pageSize)
-                  .map(rows -> pageBody(request, query, count, number, pages, rows));
+                  .map(rows -> pageBody(ctx, query, count, number, pages, rows));
             })
         .onSuccess(body -> Responses.json(ctx, 200, body))
         .onFailure(ctx::fail);
@@ -321,7 +322,7 @@ final class TasksApi {
     rows.map(
             fetched ->
                 cursorBody(
-                    ctx.request(),
+                    ctx,
                     query,
                     new CursorPagination<>(cursor, pageSize, fetched, t -> Long.toString(t.id()))))
         .onSuccess(body -> Responses.json(ctx, 200, body))
@@ -329,8 +330,8 @@ final class TasksApi {
   }
 
   private static JsonObject cursorBody(
-      HttpServerRequest request, QueryString query, CursorPagination<Task> page) {
-    String base = absolutePath(request);
+      RoutingContext ctx, QueryString query, CursorPagination<Task> page) {
+    String base = absolutePath(ctx);
     JsonArray results = new JsonArray();
     page.page().forEach(t -> results.add(TaskJson.of(t)));
     return new JsonObject()
@@ -364,13 +365,8 @@ final class TasksApi {
   }
 
   private static JsonObject pageBody(
-      HttpServerRequest request,
-      QueryString query,
-      long count,
-      long number,
-      long pages,
-      List<Task> rows) {
-    String base = absolutePath(request);
+      RoutingContext ctx, QueryString query, long count, long number, long pages, List<Task> rows) {
+    String base = absolutePath(ctx);
     String next = number < pages ? link(base, query.with("page", Long.toString(number + 1))) : null;
     String previous = null;
     if (number > 1) {
@@ -388,12 +384,12 @@ final class TasksApi {
         .put("results", results);
   }
 
-  private static String absolutePath(HttpServerRequest request) {
-    String host = request.getHeader("Host");
-    if (host == null || host.isEmpty()) {
-      host = request.authority() != null ? request.authority().toString() : "localhost";
-    }
-    return (request.isSSL() ? "https" : "http") + "://" + host + request.path();
+  /**
+   * DRF's {@code build_absolute_uri}: the scheme and the {@code Host} the request came with (or
+   * what a trusted proxy forwarded), then the path.
+   */
+  private static String absolutePath(RoutingContext ctx) {
+    return RequestOrigin.of(ctx) + ctx.request().path();
   }
 
   private static String link(String base, String query) {
