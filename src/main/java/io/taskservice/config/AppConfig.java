@@ -92,6 +92,16 @@ public record AppConfig(Map<String, Object> values) {
     if (value(values, Settings.TLS_CERT).isEmpty() != value(values, Settings.TLS_KEY).isEmpty()) {
       throw new ConfigException("TASKS_TLS_CERT and TASKS_TLS_KEY must be set together");
     }
+    List<String> clusterTls =
+        List.of(
+            value(values, Settings.CLUSTER_TLS_CERT),
+            value(values, Settings.CLUSTER_TLS_KEY),
+            value(values, Settings.CLUSTER_TLS_CA));
+    if (clusterTls.contains("") && !clusterTls.stream().allMatch(String::isEmpty)) {
+      throw new ConfigException(
+          "TASKS_CLUSTER_TLS_CERT, TASKS_CLUSTER_TLS_KEY and TASKS_CLUSTER_TLS_CA must be set"
+              + " together");
+    }
   }
 
   public static AppConfig fromEnvironment() {
@@ -298,6 +308,23 @@ public record AppConfig(Map<String, Object> values) {
 
   public List<String> clusterMembers() {
     return get(Settings.CLUSTER_MEMBERS);
+  }
+
+  /** The event bus between nodes runs over TLS with client certificates. */
+  public boolean clusterTls() {
+    return !clusterTlsCert().isEmpty();
+  }
+
+  public String clusterTlsCert() {
+    return get(Settings.CLUSTER_TLS_CERT);
+  }
+
+  public String clusterTlsKey() {
+    return get(Settings.CLUSTER_TLS_KEY);
+  }
+
+  public String clusterTlsCa() {
+    return get(Settings.CLUSTER_TLS_CA);
   }
 
   public LogFormat logFormat() {

@@ -200,6 +200,28 @@ public final class Settings {
           "",
           "Members (`host` or `host:port`) for TCP discovery; a host alone is tried on the first"
               + " 10 ports from `TASKS_CLUSTER_PORT`. Empty uses multicast.");
+  public static final Setting<String> CLUSTER_TLS_CERT =
+      define(
+          "TASKS_CLUSTER_TLS_CERT",
+          readableFile(),
+          "",
+          "PEM certificate chain this node presents on the event bus; with"
+              + " `TASKS_CLUSTER_TLS_KEY` and `TASKS_CLUSTER_TLS_CA` the event bus between nodes"
+              + " runs over TLS and each side must present a certificate the CA signed."
+              + " Hazelcast's own traffic stays unencrypted (docs/cluster.md).");
+  public static final Setting<String> CLUSTER_TLS_KEY =
+      define(
+          "TASKS_CLUSTER_TLS_KEY",
+          readableFile(),
+          "",
+          "PEM private key of `TASKS_CLUSTER_TLS_CERT`; set the three together.");
+  public static final Setting<String> CLUSTER_TLS_CA =
+      define(
+          "TASKS_CLUSTER_TLS_CA",
+          readableFile(),
+          "",
+          "PEM certificate(s) of the authority that signs the nodes' event-bus certificates;"
+              + " a peer presenting any other certificate, or none, is refused.");
 
   // Logs
   public static final Setting<LogFormat> LOG_FORMAT =

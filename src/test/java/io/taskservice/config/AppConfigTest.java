@@ -78,6 +78,28 @@ class AppConfigTest {
   }
 
   @Test
+  void clusterTlsFilesGoTogether(@TempDir Path dir) throws IOException {
+    String pem = Files.writeString(dir.resolve("x.pem"), "x").toString();
+    assertThatThrownBy(
+            () ->
+                AppConfig.load(Map.of("TASKS_CLUSTER_TLS_CERT", pem, "TASKS_CLUSTER_TLS_KEY", pem)))
+        .hasMessage(
+            "TASKS_CLUSTER_TLS_CERT, TASKS_CLUSTER_TLS_KEY and TASKS_CLUSTER_TLS_CA must be set"
+                + " together");
+    assertThat(AppConfig.load(Map.of()).clusterTls()).isFalse();
+    AppConfig tls =
+        AppConfig.load(
+            Map.of(
+                "TASKS_CLUSTER_TLS_CERT",
+                pem,
+                "TASKS_CLUSTER_TLS_KEY",
+                pem,
+                "TASKS_CLUSTER_TLS_CA",
+                pem));
+    assertThat(tls.clusterTls()).isTrue();
+  }
+
+  @Test
   void anIdleTimeoutThatDoesNotOutlastTheLongestLongPollIsWarnedAbout() {
     assertThat(AppConfig.load(Map.of()).httpIdleTimeout()).isEqualTo(Duration.ofMinutes(2));
     assertThat(AppConfig.load(Map.of()).shortIdleTimeoutWarning()).isEmpty();
