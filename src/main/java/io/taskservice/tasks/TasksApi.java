@@ -50,6 +50,8 @@ final class TasksApi {
   private final Watchers watchers;
   // the long polls of this verticle still waiting
   private final Set<Poll> polls = new HashSet<>();
+  // the verticle stops: a long poll whose task is read only now does not start waiting
+  private boolean stopping;
 
   TasksApi(
       TaskRepository tasks,
@@ -134,7 +136,7 @@ final class TasksApi {
             })
         .onSuccess(
             task -> {
-              if (task.isEmpty() || task.get().status().isFinal()) {
+              if (task.isEmpty() || task.get().status().isFinal() || stopping) {
                 waiter.cancel();
                 answer(ctx, task, applied);
                 return;
@@ -146,9 +148,11 @@ final class TasksApi {
 
   /**
    * The verticle stops: every long poll still waiting is answered now, with its task as it stands
-   * (as if its wait had run out), before the server closes its connection.
+   * (as if its wait had run out), before the server closes its connection; so is one whose first
+   * read of the task is still under way.
    */
   void stop() {
+    stopping = true;
     List.copyOf(polls).forEach(Poll::runOut);
   }
 

@@ -203,6 +203,51 @@ class GracefulStopTest {
   }
 
   @Test
+  void aLongPollStillReadingItsTaskWhenTheNodeStopsIsAnsweredToo(Vertx vertx) throws Exception {
+    node =
+        Node.start(
+                TestDatabase.config(
+                    Map.of(
+                        "TASKS_ROLE", "http",
+                        "TASKS_DB_TIMEOUT_MS", "60000",
+                        "TASKS_SHUTDOWN_GRACE_MS", "120000")))
+            .await(30, TimeUnit.SECONDS);
+    node.startup().await(30, TimeUnit.SECONDS);
+    TestDatabase.execute(
+        "INSERT INTO tasks (id, title, status, claim_token, claimed_by, lease_until)"
+            + " VALUES (9000, 'held', 'processing', gen_random_uuid(), 'elsewhere',"
+            + " now() + interval '1 hour')");
+    Future<HttpResponse<Buffer>> poll;
+    Future<Void> closing;
+    try (Connection lock = TestDatabase.connect()) {
+      lock.setAutoCommit(false);
+      try (Statement statement = lock.createStatement()) {
+        statement.execute("LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE");
+      }
+      poll =
+          WebClient.create(vertx)
+              .get(node.port(), "127.0.0.1", "/api/v1/tasks/9000/?wait=60")
+              .send();
+      // the long poll's first read of its task waits for the table when the node starts to stop
+      Await.until(
+          "the long poll reads its task",
+          Duration.ofSeconds(20),
+          () ->
+              TestDatabase.count(
+                  "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                      + " AND query LIKE '%FROM tasks WHERE id =%'"),
+          n -> n >= 1);
+      closing = node.close();
+      lock.commit();
+    }
+
+    closing.await(30, TimeUnit.SECONDS);
+    HttpResponse<Buffer> answer = poll.await(10, TimeUnit.SECONDS);
+    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(answer.bodyAsJsonObject().getString("status")).isEqualTo("processing");
+  }
+
+  @Test
   void heldTasksFinishWithinTheGraceBeforeTheNodeStops(Vertx vertx) throws Exception {
     // the grace outlasts the work: every held task finishes before the node is gone
     Node node = start("1500", "60000");
