@@ -71,6 +71,9 @@ public final class Node {
     if (config.role().processes()) {
       config.shortLeaseWarning().ifPresent(log::warn);
     }
+    if (config.role().servesApi()) {
+      config.shortIdleTimeoutWarning().ifPresent(log::warn);
+    }
     ops.probe().start();
     return (config.role().servesApi()
             ? roles.api(deployments::deploy)
@@ -155,11 +158,12 @@ public final class Node {
 
   /**
    * Stops gracefully, in this order: readiness goes down and the HTTP side stops listening (clients
-   * get connection refused, not a hang), the worker stops taking work and finishes or hands back
-   * its tasks, then the pool closes and the node leaves the cluster. {@code vertx.close()} alone
-   * would not do: it first runs the close hooks of resources created outside verticles, such as
-   * this pool, and only then undeploys the verticles (Vert.x 5.0.7), so a stopping worker could
-   * neither complete nor hand back.
+   * get connection refused, not a hang) and drains (requests in flight get their answers, long
+   * polls are answered as their tasks stand, event streams end), the worker stops taking work and
+   * finishes or hands back its tasks, then the pool closes and the node leaves the cluster. {@code
+   * vertx.close()} alone would not do: it first runs the close hooks of resources created outside
+   * verticles, such as this pool, and only then undeploys the verticles (Vert.x 5.0.7), so a
+   * stopping worker could neither complete nor hand back.
    */
   public synchronized Future<Void> close() {
     if (closing == null) {

@@ -12,6 +12,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.List;
@@ -20,7 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns a node's Vert.x into a cluster member: Hazelcast membership (TCP discovery from {@code
- * TASKS_CLUSTER_MEMBERS}, or multicast) and the event-bus address other nodes send task ids to.
+ * TASKS_CLUSTER_MEMBERS}, or multicast) and the event-bus address other nodes send task ids to,
+ * over TLS with client certificates when {@code TASKS_CLUSTER_TLS_*} are set. Hazelcast's own
+ * connections are never encrypted (its open-source edition has no TLS): docs/cluster.md.
  */
 public final class ClusterSetup {
   private static final Logger log = LoggerFactory.getLogger(ClusterSetup.class);
@@ -69,6 +74,18 @@ public final class ClusterSetup {
       eventBus.setHost(config.clusterHost()).setClusterPublicHost(config.clusterHost());
     }
     // otherwise the event bus binds and announces the address Hazelcast picked
+    if (config.clusterTls()) {
+      // both ends of every event-bus connection present a certificate the CA signed; the client
+      // side checks no host name (Vert.x sets none for the event bus): the CA is the identity
+      eventBus
+          .setSsl(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions()
+                  .setCertPath(config.clusterTlsCert())
+                  .setKeyPath(config.clusterTlsKey()))
+          .setTrustOptions(new PemTrustOptions().addCertPath(config.clusterTlsCa()))
+          .setClientAuth(ClientAuth.REQUIRED);
+    }
   }
 
   /** The Hazelcast member configuration of a node. */
@@ -145,9 +162,10 @@ public final class ClusterSetup {
 
   private static void logMembership(HazelcastInstance hazelcast, AppConfig config) {
     log.info(
-        "Joined cluster '{}' as {} ({} members)",
+        "Joined cluster '{}' as {} ({} members; event bus {})",
         config.clusterName(),
         hazelcast.getCluster().getLocalMember().getAddress(),
-        hazelcast.getCluster().getMembers().size());
+        hazelcast.getCluster().getMembers().size(),
+        config.clusterTls() ? "over TLS" : "unencrypted");
   }
 }

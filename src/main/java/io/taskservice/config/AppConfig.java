@@ -17,6 +17,13 @@ import java.util.stream.Collectors;
 public record AppConfig(Map<String, Object> values) {
   static final Duration MAX_RETENTION = Duration.ofDays(36_500);
 
+  /**
+   * The longest a request may wait with nothing written: a long poll's longest wait (§8 of the
+   * specification: larger values are clamped to it). The event stream's heartbeat (15 s) is
+   * shorter.
+   */
+  static final Duration LONGEST_SILENT_REQUEST = Duration.ofSeconds(60);
+
   /** Which verticles a node runs. */
   public enum Role {
     ALL,
@@ -85,8 +92,15 @@ public record AppConfig(Map<String, Object> values) {
     if (value(values, Settings.TLS_CERT).isEmpty() != value(values, Settings.TLS_KEY).isEmpty()) {
       throw new ConfigException("TASKS_TLS_CERT and TASKS_TLS_KEY must be set together");
     }
-    if (value(values, Settings.IDEMPOTENCY_TTL).isZero()) {
-      throw new ConfigException("TASKS_IDEMPOTENCY_TTL must be longer than 0");
+    List<String> clusterTls =
+        List.of(
+            value(values, Settings.CLUSTER_TLS_CERT),
+            value(values, Settings.CLUSTER_TLS_KEY),
+            value(values, Settings.CLUSTER_TLS_CA));
+    if (clusterTls.contains("") && !clusterTls.stream().allMatch(String::isEmpty)) {
+      throw new ConfigException(
+          "TASKS_CLUSTER_TLS_CERT, TASKS_CLUSTER_TLS_KEY and TASKS_CLUSTER_TLS_CA must be set"
+              + " together");
     }
   }
 
@@ -151,6 +165,28 @@ public record AppConfig(Map<String, Object> values) {
 
   public int bodyLimitBytes() {
     return get(Settings.BODY_LIMIT_BYTES);
+  }
+
+  /** How long an HTTP connection may stay silent before the server closes it. */
+  public Duration httpIdleTimeout() {
+    return get(Settings.HTTP_IDLE_TIMEOUT);
+  }
+
+  /**
+   * An idle timeout that does not outlast the longest long poll cuts long polls (and, below 15 s,
+   * idle event streams) before they are answered. Allowed (tests use short ones), but said once at
+   * start-up.
+   */
+  public Optional<String> shortIdleTimeoutWarning() {
+    if (httpIdleTimeout().compareTo(LONGEST_SILENT_REQUEST) > 0) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "TASKS_HTTP_IDLE_TIMEOUT ("
+            + Durations.format(httpIdleTimeout())
+            + ") is not longer than the longest long poll ("
+            + Durations.format(LONGEST_SILENT_REQUEST)
+            + "): connections that wait that long are closed before their answer");
   }
 
   /**
@@ -274,6 +310,23 @@ public record AppConfig(Map<String, Object> values) {
     return get(Settings.CLUSTER_MEMBERS);
   }
 
+  /** The event bus between nodes runs over TLS with client certificates. */
+  public boolean clusterTls() {
+    return !clusterTlsCert().isEmpty();
+  }
+
+  public String clusterTlsCert() {
+    return get(Settings.CLUSTER_TLS_CERT);
+  }
+
+  public String clusterTlsKey() {
+    return get(Settings.CLUSTER_TLS_KEY);
+  }
+
+  public String clusterTlsCa() {
+    return get(Settings.CLUSTER_TLS_CA);
+  }
+
   public LogFormat logFormat() {
     return get(Settings.LOG_FORMAT);
   }
@@ -300,6 +353,11 @@ public record AppConfig(Map<String, Object> values) {
 
   public boolean tls() {
     return !tlsCert().isEmpty();
+  }
+
+  /** The peers whose {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} are believed. */
+  public List<Cidr> trustedProxies() {
+    return get(Settings.TRUSTED_PROXIES);
   }
 
   /** Every setting with its value, secrets redacted: safe for logs. */

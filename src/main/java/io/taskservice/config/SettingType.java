@@ -184,6 +184,62 @@ public interface SettingType<T> {
     };
   }
 
+  /**
+   * See {@link Durations}, from {@code min} to {@code max}; {@code 0} is below any minimum, and a
+   * part below a millisecond is refused rather than dropped.
+   */
+  static SettingType<Duration> duration(Duration min, Duration max) {
+    String range = "from " + Durations.format(min) + " to " + Durations.format(max);
+    return new SettingType<>() {
+      @Override
+      public Duration parse(String text) {
+        Duration d;
+        try {
+          d = Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("be a duration " + range, e);
+        }
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+          throw new IllegalArgumentException("be a duration " + range);
+        }
+        if (d.getNano() % 1_000_000 != 0) {
+          throw new IllegalArgumentException("be a duration " + range + ", in whole milliseconds");
+        }
+        return d;
+      }
+
+      @Override
+      public String describe() {
+        return "duration " + range + " (`7d`, `12h`, `30m`, `45s`, `500ms`, ISO-8601 `P7D`)";
+      }
+
+      @Override
+      public String format(Duration value) {
+        return Durations.format(value);
+      }
+    };
+  }
+
+  /** Comma-separated networks ({@link Cidr}), IPv4 or IPv6; empty for none. */
+  static SettingType<List<Cidr>> cidrs() {
+    return new SettingType<>() {
+      @Override
+      public List<Cidr> parse(String text) {
+        return SettingType.list().parse(text).stream().map(Cidr::parse).toList();
+      }
+
+      @Override
+      public String describe() {
+        return "comma-separated CIDRs (`10.0.0.0/8`, `fd00::/8`, or one address)";
+      }
+
+      @Override
+      public String format(List<Cidr> value) {
+        return value.stream().map(Cidr::toString).collect(Collectors.joining(","));
+      }
+    };
+  }
+
   /** {@code inner}, or empty when the text is empty. */
   static <T> SettingType<Optional<T>> optional(SettingType<T> inner) {
     return new SettingType<>() {

@@ -2,6 +2,7 @@ package io.taskservice.config;
 
 import static io.taskservice.config.SettingType.bool;
 import static io.taskservice.config.SettingType.choice;
+import static io.taskservice.config.SettingType.cidrs;
 import static io.taskservice.config.SettingType.duration;
 import static io.taskservice.config.SettingType.integer;
 import static io.taskservice.config.SettingType.list;
@@ -47,6 +48,14 @@ public final class Settings {
           integer(1024, Integer.MAX_VALUE),
           "1048576",
           "Largest accepted request body in bytes; a larger one gets `413`.");
+  public static final Setting<Duration> HTTP_IDLE_TIMEOUT =
+      define(
+          "TASKS_HTTP_IDLE_TIMEOUT",
+          duration(Duration.ofSeconds(1), Duration.ofDays(1)),
+          "2m",
+          "An HTTP connection on which nothing is read or written for this long is closed. Must"
+              + " outlast the longest long poll (60 s) and the event stream's heartbeat (15 s),"
+              + " which a shorter value cuts (start-up warns).");
 
   // PostgreSQL
   public static final Setting<Optional<String>> DB_URL =
@@ -121,16 +130,17 @@ public final class Settings {
           "TASKS_SHUTDOWN_GRACE_MS",
           integer(0, 3_600_000),
           "10000",
-          "On SIGTERM, how long (ms) held tasks may finish before they are handed back.");
+          "On SIGTERM, how long (ms) HTTP requests in flight may take to be answered, then how"
+              + " long held tasks may finish before they are handed back.");
 
   // Retries and overload
   public static final Setting<Duration> IDEMPOTENCY_TTL =
       define(
           "TASKS_IDEMPOTENCY_TTL",
-          duration(),
+          duration(Duration.ofSeconds(1), Duration.ofDays(30)),
           "1d",
           "How long an `Idempotency-Key` of `POST /api/v1/tasks/` stands for the task it created"
-              + " (`1d` = 24 h); expired keys are pruned. Must not be `0`.");
+              + " (`1d` = 24 h); expired keys are pruned.");
   public static final Setting<Integer> MAX_PENDING =
       define(
           "TASKS_MAX_PENDING",
@@ -190,6 +200,28 @@ public final class Settings {
           "",
           "Members (`host` or `host:port`) for TCP discovery; a host alone is tried on the first"
               + " 10 ports from `TASKS_CLUSTER_PORT`. Empty uses multicast.");
+  public static final Setting<String> CLUSTER_TLS_CERT =
+      define(
+          "TASKS_CLUSTER_TLS_CERT",
+          readableFile(),
+          "",
+          "PEM certificate chain this node presents on the event bus; with"
+              + " `TASKS_CLUSTER_TLS_KEY` and `TASKS_CLUSTER_TLS_CA` the event bus between nodes"
+              + " runs over TLS and each side must present a certificate the CA signed."
+              + " Hazelcast's own traffic stays unencrypted (docs/cluster.md).");
+  public static final Setting<String> CLUSTER_TLS_KEY =
+      define(
+          "TASKS_CLUSTER_TLS_KEY",
+          readableFile(),
+          "",
+          "PEM private key of `TASKS_CLUSTER_TLS_CERT`; set the three together.");
+  public static final Setting<String> CLUSTER_TLS_CA =
+      define(
+          "TASKS_CLUSTER_TLS_CA",
+          readableFile(),
+          "",
+          "PEM certificate(s) of the authority that signs the nodes' event-bus certificates;"
+              + " a peer presenting any other certificate, or none, is refused.");
 
   // Logs
   public static final Setting<LogFormat> LOG_FORMAT =
@@ -232,6 +264,15 @@ public final class Settings {
           readableFile(),
           "",
           "PEM private key; set together with `TASKS_TLS_CERT`.");
+  public static final Setting<List<Cidr>> TRUSTED_PROXIES =
+      define(
+          "TASKS_TRUSTED_PROXIES",
+          cidrs(),
+          "",
+          "Proxies (their addresses, as CIDRs) whose `X-Forwarded-Proto` and `X-Forwarded-Host`"
+              + " (the last value of each) make the scheme and host of the API's absolute links,"
+              + " checked against `TASKS_ALLOWED_HOSTS`; from any other peer both headers are"
+              + " ignored. Empty trusts no peer.");
 
   private Settings() {}
 

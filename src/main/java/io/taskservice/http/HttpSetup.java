@@ -5,13 +5,17 @@ import io.taskservice.config.AppConfig;
 import io.taskservice.http.security.AllowedHosts;
 import io.taskservice.http.security.BearerTokens;
 import io.taskservice.http.security.SecurityHeaders;
+import io.taskservice.http.security.TrustedProxies;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -24,12 +28,15 @@ import java.util.function.Predicate;
  *     the request
  * @param operatorRoutes adds the operator routes to a router
  * @param accessLog which requests get an access log line
+ * @param drainMs how long a stopping server lets the requests in flight finish before it closes
+ *     their connections
  */
 public record HttpSetup(
     HttpServerOptions serverOptions,
     List<Handler<RoutingContext>> guards,
     Handler<Router> operatorRoutes,
-    AppConfig.AccessLog accessLog) {
+    AppConfig.AccessLog accessLog,
+    long drainMs) {
   // requests that match no route (404, 405) or fail before routing skip failure handlers
   private static final int[] ERROR_STATUSES = {400, 404, 405, 406, 413, 415, 500};
   // routes are tried by order; a RouterBuilder's start at 0
@@ -48,8 +55,9 @@ public record HttpSetup(
 
   /**
    * The set-up {@code config} asks for, one per node (its HTTP verticles share it). In order:
-   * security headers on every answer, then Host, then token, then {@code outageGuard}, then the
-   * bound on work in progress (last: a request refused for any reason above never takes a place).
+   * security headers on every answer, then what trusted proxies forwarded, then Host, then token,
+   * then {@code outageGuard}, then the bound on work in progress (last: a request refused for any
+   * reason above never takes a place).
    *
    * @param operatorPaths the paths of {@code operatorRoutes}, which any host may address
    * @param registry where the bound on work in progress reports
@@ -62,6 +70,9 @@ public record HttpSetup(
       MeterRegistry registry) {
     List<Handler<RoutingContext>> guards = new ArrayList<>();
     guards.add(new SecurityHeaders(config.tls())::handle);
+    if (!config.trustedProxies().isEmpty()) {
+      guards.add(new TrustedProxies(config.trustedProxies())::handle);
+    }
     if (!config.allowedHosts().isEmpty()) {
       guards.add(new AllowedHosts(config.allowedHosts(), operatorPaths)::handle);
     }
@@ -70,12 +81,24 @@ public record HttpSetup(
     }
     guards.add(outageGuard);
     guards.add(new OverloadGuard(config.maxPending(), config.bodyLimitBytes(), registry)::handle);
-    return new HttpSetup(serverOptions(config), guards, operatorRoutes, config.accessLog());
+    return new HttpSetup(
+        serverOptions(config),
+        guards,
+        operatorRoutes,
+        config.accessLog(),
+        config.shutdownGraceMs());
   }
 
-  /** Plain HTTP, or HTTPS only when TASKS_TLS_CERT and TASKS_TLS_KEY name PEM files. */
+  /**
+   * Plain HTTP, or HTTPS only when TASKS_TLS_CERT and TASKS_TLS_KEY name PEM files. A silent
+   * connection is closed after TASKS_HTTP_IDLE_TIMEOUT, which must outlast every wait the API
+   * answers (a long poll's, up to 60 s, and the event stream's heartbeat).
+   */
   static HttpServerOptions serverOptions(AppConfig config) {
-    HttpServerOptions options = new HttpServerOptions().setIdleTimeout(60);
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setIdleTimeout((int) config.httpIdleTimeout().toMillis())
+            .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     if (config.tls()) {
       options
           .setSsl(true)
@@ -83,6 +106,18 @@ public record HttpSetup(
               new PemKeyCertOptions().setCertPath(config.tlsCert()).setKeyPath(config.tlsKey()));
     }
     return options;
+  }
+
+  /**
+   * Stops {@code server} gracefully: it takes no new connection and closes the idle ones at once; a
+   * connection with a request in flight is closed once its answer is out, or after {@link #drainMs}
+   * in any case. Waiting requests (see {@link PendingWork#detach}) are ended or answered by their
+   * features first.
+   */
+  Future<Void> drain(HttpServer server) {
+    return server == null
+        ? Future.succeededFuture()
+        : server.shutdown(drainMs, TimeUnit.MILLISECONDS);
   }
 
   /**

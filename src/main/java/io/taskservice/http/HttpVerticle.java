@@ -67,10 +67,15 @@ public final class HttpVerticle extends VerticleBase {
         .onSuccess(s -> log.debug("HTTP API listening on port {}", s.actualPort()));
   }
 
+  /**
+   * The features release their waiting requests first (a long poll is answered as its task stands,
+   * an event stream ends: its client resumes on another node), then the server drains: the requests
+   * in flight get their answers before their connections close.
+   */
   @Override
   public Future<?> stop() {
     mounted.forEach(ApiFeature::stop);
-    return Future.succeededFuture();
+    return setup.drain(server);
   }
 
   private Router router(OpenAPIContract contract, Buffer contractText) {

@@ -28,6 +28,12 @@ public final class OpsHttpVerticle extends VerticleBase {
     return server.requestHandler(router).listen(port);
   }
 
+  /** Health and metrics requests in flight get their answers before their connections close. */
+  @Override
+  public Future<?> stop() {
+    return setup.drain(server);
+  }
+
   /** The port actually bound (useful when configured as 0). */
   public int port() {
     return server.actualPort();

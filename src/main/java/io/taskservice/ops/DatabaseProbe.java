@@ -4,6 +4,7 @@ import io.taskservice.bus.Addresses;
 import io.taskservice.config.AppConfig;
 import io.taskservice.db.Database;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.net.NetClientOptions;
@@ -20,11 +21,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Is PostgreSQL reachable? Asks it {@code SELECT 1}, with a short time limit, on a connection of
- * its own (so that a busy pool does not look like an outage): whenever {@code /health/ready} asks,
- * and in the background every second (four times a second while it is down). While the last answer
- * was "no", API requests fail at once with 503 instead of waiting for the database's time limit;
- * when it turns to "no", the calls already waiting are answered 503 too ({@link
- * Addresses#DATABASE_DOWN}).
+ * its own (so that a busy pool does not look like an outage), in the background only: every second
+ * (four times a second while it is down). {@code /health/ready} reports the last answer and never
+ * asks itself, so that no number of readiness requests can queue checks behind each other and make
+ * them time out. While the last answer was "no", API requests fail at once with 503 instead of
+ * waiting for the database's time limit; when it turns to "no", the calls already waiting are
+ * answered 503 too ({@link Addresses#DATABASE_DOWN}).
  */
 public final class DatabaseProbe {
   private static final Logger log = LoggerFactory.getLogger(DatabaseProbe.class);
@@ -46,6 +48,8 @@ public final class DatabaseProbe {
   private final AtomicReference<Pool> pool = new AtomicReference<>();
   private final AtomicReference<State> state = new AtomicReference<>(State.UNKNOWN);
   private volatile String failure = "not checked yet";
+  // completes with the first check's outcome: readiness waits for it rather than guess
+  private final Promise<Void> firstCheck = Promise.promise();
   private volatile boolean running;
   private volatile long timer = -1;
 
@@ -81,9 +85,21 @@ public final class DatabaseProbe {
   }
 
   /**
+   * The outcome of the last background check: succeeded when PostgreSQL answered, failed with
+   * {@link #failure()} when it did not. Until the first check has an outcome, that check's.
+   */
+  public Future<Void> lastCheck() {
+    return switch (state.get()) {
+      case UP -> Future.succeededFuture();
+      case DOWN -> Future.failedFuture(failure);
+      case UNKNOWN -> firstCheck.future();
+    };
+  }
+
+  /**
    * One {@code SELECT 1}; fails within the probe's time limit when the database does not answer.
    */
-  public Future<Void> check() {
+  Future<Void> check() {
     Pool current = pool.get();
     return current
         .query(QUERY)
@@ -122,6 +138,7 @@ public final class DatabaseProbe {
     if (state.getAndSet(State.UP) == State.DOWN) {
       log.info("PostgreSQL is reachable again");
     }
+    firstCheck.tryComplete();
   }
 
   private void unreachable(Pool used, Throwable cause) {
@@ -140,7 +157,9 @@ public final class DatabaseProbe {
     } else {
       failure = "database not reachable";
     }
-    if (state.getAndSet(State.DOWN) != State.DOWN) {
+    State before = state.getAndSet(State.DOWN);
+    firstCheck.tryFail(failure);
+    if (before != State.DOWN) {
       log.warn(
           "PostgreSQL at {} is not reachable: {}",
           config.redactedDbUrl(),

@@ -12,14 +12,16 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code GET /health/live}: 200 while the process runs. {@code GET /health/ready}: 200 when the
- * database answers and every {@link Readiness} condition holds, else 503 with the reason. Both
- * answer JSON in the vertx-health-check format ({@code {"status": "UP", "checks": [...]}}); a 503
- * adds a top-level {@code "reason"}.
+ * database answered the probe's last background check and every {@link Readiness} condition holds,
+ * else 503 with the reason; it costs no query, however often it is asked. Both answer JSON in the
+ * vertx-health-check format ({@code {"status": "UP", "checks": [...]}}); a 503 adds a top-level
+ * {@code "reason"}.
  */
 public final class HealthRoutes {
   public static final String LIVE = "/health/live";
   public static final String READY = "/health/ready";
-  // longer than the probe's own limit, so a hanging database is reported as down, not as an error
+  // longer than the probe's own limit, so that a first check still running when the node starts
+  // answers as down, not as an error
   private static final long PROCEDURE_TIMEOUT_MS = DatabaseProbe.MAX_TIMEOUT_MS + 1000;
 
   private HealthRoutes() {}
@@ -33,7 +35,7 @@ public final class HealthRoutes {
         PROCEDURE_TIMEOUT_MS,
         promise ->
             probe
-                .check()
+                .lastCheck()
                 .onComplete(
                     ar -> promise.complete(ar.succeeded() ? Status.OK() : down(probe.failure()))));
     for (Readiness.Condition condition : readiness.conditions()) {

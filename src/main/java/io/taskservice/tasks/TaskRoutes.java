@@ -110,6 +110,12 @@ public final class TaskRoutes implements ApiFeature {
     Responses.json(ctx, 200, new JsonObject().put("tasks", TasksApi.origin(ctx.request()) + list));
   }
 
+  /** Long polls still waiting are answered now, before the server drains. */
+  @Override
+  public void stop() {
+    api.stop();
+  }
+
   /** DRF's SimpleMetadata for the API's views. */
   private static void options(RoutingContext ctx, int view) {
     JsonObject body =

@@ -16,6 +16,7 @@ import io.taskservice.drf.TitleRules;
 import io.taskservice.drf.Views;
 import io.taskservice.http.PendingWork;
 import io.taskservice.http.Responses;
+import io.taskservice.http.security.RequestOrigin;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpHeaders;
@@ -24,9 +25,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.math.BigInteger;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The three endpoints of the reference service — create, list, retrieve — with the wire format a
@@ -46,6 +49,10 @@ final class TasksApi {
   private final IdempotencyKeyHeader keys;
   private final TaskHistory history;
   private final Watchers watchers;
+  // the long polls of this verticle still waiting
+  private final Set<Poll> polls = new HashSet<>();
+  // the verticle stops: a long poll whose task is read only now does not start waiting
+  private boolean stopping;
 
   TasksApi(
       TaskRepository tasks,
@@ -121,14 +128,9 @@ final class TasksApi {
     // burst of them is not refused (its one read joins the others' in a batch)
     PendingWork.detach(ctx);
     Watchers.Waiter waiter = watchers.waitFor(id);
-    long[] timer = {-1};
     // a client that goes away releases its waiter at once, also while its task is still read
-    ctx.response()
-        .closeHandler(
-            v -> {
-              waiter.cancel();
-              ctx.vertx().cancelTimer(timer[0]);
-            });
+    // (once it waits, its Poll takes this over)
+    ctx.response().closeHandler(v -> waiter.cancel());
     tasks
         .find(id)
         .onFailure(
@@ -138,32 +140,77 @@ final class TasksApi {
             })
         .onSuccess(
             task -> {
-              if (task.isEmpty() || task.get().status().isFinal() || ctx.response().closed()) {
+              if (task.isEmpty()
+                  || task.get().status().isFinal()
+                  || stopping
+                  || ctx.response().closed()) {
                 waiter.cancel();
                 answer(ctx, task, applied);
                 return;
               }
               // waiting costs no query
-              long remainingMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-              timer[0] =
-                  ctx.vertx()
-                      .setTimer(
-                          remainingMs,
-                          t -> {
-                            waiter.cancel();
-                            tasks
-                                .find(id)
-                                .onSuccess(now -> answer(ctx, now, applied))
-                                .onFailure(ctx::fail);
-                          });
-              waiter
-                  .finished()
-                  .onSuccess(
-                      finished -> {
-                        ctx.vertx().cancelTimer(timer[0]);
-                        answer(ctx, Optional.of(finished), applied);
-                      });
+              new Poll(ctx, id, waiter, applied).start(deadline);
             });
+  }
+
+  /**
+   * The verticle stops: every long poll still waiting is answered now, with its task as it stands
+   * (as if its wait had run out), before the server closes its connection; so is one whose first
+   * read of the task is still under way.
+   */
+  void stop() {
+    stopping = true;
+    List.copyOf(polls).forEach(Poll::runOut);
+  }
+
+  /** A long poll waiting for its task: answered once, by the change, the clock or the stop. */
+  private final class Poll {
+    private final RoutingContext ctx;
+    private final long id;
+    private final Watchers.Waiter waiter;
+    private final String applied;
+    private long timer = -1;
+
+    Poll(RoutingContext ctx, long id, Watchers.Waiter waiter, String applied) {
+      this.ctx = ctx;
+      this.id = id;
+      this.waiter = waiter;
+      this.applied = applied;
+    }
+
+    /** Waits until {@code deadline} ({@link System#nanoTime}) at most. */
+    void start(long deadline) {
+      polls.add(this);
+      long remainingMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+      timer = ctx.vertx().setTimer(remainingMs, t -> runOut());
+      // the change may have come while the task was read: then this answers at once
+      waiter.finished().onSuccess(finished -> settle(Optional.of(finished)));
+      // a client that goes away releases its waiter at once
+      ctx.response().closeHandler(v -> release());
+    }
+
+    /** The wait is over before the task became final: the answer is the task as it stands. */
+    void runOut() {
+      if (release()) {
+        tasks.find(id).onSuccess(now -> answer(ctx, now, applied)).onFailure(ctx::fail);
+      }
+    }
+
+    private void settle(Optional<Task> finished) {
+      if (release()) {
+        answer(ctx, finished, applied);
+      }
+    }
+
+    /** Stops waiting; false when that had happened already. */
+    private boolean release() {
+      if (!polls.remove(this)) {
+        return false;
+      }
+      waiter.cancel();
+      ctx.vertx().cancelTimer(timer);
+      return true;
+    }
   }
 
   /** The task, or 304 when the client's {@code If-None-Match} still names it, or 404. */
@@ -256,7 +303,7 @@ final class TasksApi {
               long number = pageNumber(page, pages);
               return tasks
                   .page(status, (number - 1) * pageSize, pageSize)
-                  .map(rows -> pageBody(request, query, count, number, pages, rows));
+                  .map(rows -> pageBody(ctx, query, count, number, pages, rows));
             })
         .onSuccess(body -> Responses.json(ctx, 200, body))
         .onFailure(ctx::fail);
@@ -298,7 +345,7 @@ final class TasksApi {
     rows.map(
             fetched ->
                 cursorBody(
-                    ctx.request(),
+                    ctx,
                     query,
                     new CursorPagination<>(cursor, pageSize, fetched, t -> Long.toString(t.id()))))
         .onSuccess(body -> Responses.json(ctx, 200, body))
@@ -306,8 +353,8 @@ final class TasksApi {
   }
 
   private static JsonObject cursorBody(
-      HttpServerRequest request, QueryString query, CursorPagination<Task> page) {
-    String base = absolutePath(request);
+      RoutingContext ctx, QueryString query, CursorPagination<Task> page) {
+    String base = absolutePath(ctx);
     JsonArray results = new JsonArray();
     page.page().forEach(t -> results.add(TaskJson.of(t)));
     return new JsonObject()
@@ -341,13 +388,8 @@ final class TasksApi {
   }
 
   private static JsonObject pageBody(
-      HttpServerRequest request,
-      QueryString query,
-      long count,
-      long number,
-      long pages,
-      List<Task> rows) {
-    String base = absolutePath(request);
+      RoutingContext ctx, QueryString query, long count, long number, long pages, List<Task> rows) {
+    String base = absolutePath(ctx);
     String next = number < pages ? link(base, query.with("page", Long.toString(number + 1))) : null;
     String previous = null;
     if (number > 1) {
@@ -365,17 +407,12 @@ final class TasksApi {
         .put("results", results);
   }
 
-  private static String absolutePath(HttpServerRequest request) {
-    return origin(request) + request.path();
-  }
-
-  /** Scheme and host of the request, as Django's {@code build_absolute_uri} takes them. */
-  static String origin(HttpServerRequest request) {
-    String host = request.getHeader("Host");
-    if (host == null || host.isEmpty()) {
-      host = request.authority() != null ? request.authority().toString() : "localhost";
-    }
-    return (request.isSSL() ? "https" : "http") + "://" + host;
+  /**
+   * DRF's {@code build_absolute_uri}: the scheme and the {@code Host} the request came with (or
+   * what a trusted proxy forwarded), then the path.
+   */
+  private static String absolutePath(RoutingContext ctx) {
+    return RequestOrigin.of(ctx) + ctx.request().path();
   }
 
   private static String link(String base, String query) {

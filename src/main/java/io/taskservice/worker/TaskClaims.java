@@ -203,9 +203,25 @@ public final class TaskClaims {
                         })));
   }
 
+  /**
+   * One claim transaction for a batch of messages. An id sent twice (a duplicate delivery, a replay
+   * of a keyed create) may arrive twice in one batch: its claim is answered once, to the first, and
+   * the others get nothing, as a duplicate in a later batch would.
+   */
   private Future<List<Optional<Claim>>> claimAll(List<Long> ids) {
-    return claim(LOCK_FOR_CLAIM, Tuple.of((Object) ids.toArray(Long[]::new)), ClaimReason.MESSAGE)
-        .map(claimed -> ids.stream().map(id -> Optional.ofNullable(claimed.get(id))).toList());
+    Long[] distinct = ids.stream().distinct().toArray(Long[]::new);
+    return claim(LOCK_FOR_CLAIM, Tuple.of((Object) distinct), ClaimReason.MESSAGE)
+        .map(
+            claimed -> {
+              Set<Long> answered = new HashSet<>();
+              return ids.stream()
+                  .map(
+                      id ->
+                          answered.add(id)
+                              ? Optional.ofNullable(claimed.get(id))
+                              : Optional.<Claim>empty())
+                  .toList();
+            });
   }
 
   /**
@@ -213,6 +229,11 @@ public final class TaskClaims {
    * claimed, under one new token. When the call fails, whether the transaction committed is
    * unknown: its token is kept for {@link #releaseUncertain}.
    */
+  /** Claim transactions whose outcome is unknown and whose lease may not have ended yet. */
+  int uncertainClaims() {
+    return uncertain.size();
+  }
+
   private Future<Map<Long, Claim>> claim(String lockSql, Tuple params, ClaimReason reasonIfNew) {
     UUID token = UUID.randomUUID();
     return guard(

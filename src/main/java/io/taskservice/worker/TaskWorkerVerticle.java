@@ -282,6 +282,9 @@ public final class TaskWorkerVerticle extends VerticleBase {
 
   private void hold(Claim claim) {
     Claim previous = held.put(claim.taskId(), claim);
+    if (previous == claim) {
+      return; // the same claim answered twice: it is held, timed and completed once
+    }
     heldSince.put(claim, System.nanoTime());
     if (previous == null) {
       stats.inFlight(1);

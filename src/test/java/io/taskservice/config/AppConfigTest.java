@@ -78,6 +78,40 @@ class AppConfigTest {
   }
 
   @Test
+  void clusterTlsFilesGoTogether(@TempDir Path dir) throws IOException {
+    String pem = Files.writeString(dir.resolve("x.pem"), "x").toString();
+    assertThatThrownBy(
+            () ->
+                AppConfig.load(Map.of("TASKS_CLUSTER_TLS_CERT", pem, "TASKS_CLUSTER_TLS_KEY", pem)))
+        .hasMessage(
+            "TASKS_CLUSTER_TLS_CERT, TASKS_CLUSTER_TLS_KEY and TASKS_CLUSTER_TLS_CA must be set"
+                + " together");
+    assertThat(AppConfig.load(Map.of()).clusterTls()).isFalse();
+    AppConfig tls =
+        AppConfig.load(
+            Map.of(
+                "TASKS_CLUSTER_TLS_CERT",
+                pem,
+                "TASKS_CLUSTER_TLS_KEY",
+                pem,
+                "TASKS_CLUSTER_TLS_CA",
+                pem));
+    assertThat(tls.clusterTls()).isTrue();
+  }
+
+  @Test
+  void anIdleTimeoutThatDoesNotOutlastTheLongestLongPollIsWarnedAbout() {
+    assertThat(AppConfig.load(Map.of()).httpIdleTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(AppConfig.load(Map.of()).shortIdleTimeoutWarning()).isEmpty();
+    assertThat(AppConfig.load(Map.of("TASKS_HTTP_IDLE_TIMEOUT", "61s")).shortIdleTimeoutWarning())
+        .isEmpty();
+    assertThat(AppConfig.load(Map.of("TASKS_HTTP_IDLE_TIMEOUT", "60s")).shortIdleTimeoutWarning())
+        .hasValueSatisfying(w -> assertThat(w).startsWith("TASKS_HTTP_IDLE_TIMEOUT (1m)"));
+    assertThatThrownBy(() -> AppConfig.load(Map.of("TASKS_HTTP_IDLE_TIMEOUT", "0")))
+        .hasMessageStartingWith("TASKS_HTTP_IDLE_TIMEOUT must be a duration from 1s to 1d");
+  }
+
+  @Test
   void withoutADatabaseUrlTheEmbeddedOneIsUsedInTheDataDirectory() {
     AppConfig config = AppConfig.load(Map.of("TASKS_DATA_DIR", "/srv/tasks"));
     assertThat(config.embeddedDatabase()).isTrue();

@@ -64,8 +64,8 @@ class DatabaseProbeTest {
     answers(probe);
 
     proxy.blackhole();
-    // checks on several event loops at once (the background check and /health/ready requests):
-    // their time limits run out together, and each sets out to replace the hung pool
+    // checks on several event loops at once: their time limits run out together, and each sets
+    // out to replace the hung pool
     List<Future<Void>> checks = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       Promise<Void> check = Promise.promise();

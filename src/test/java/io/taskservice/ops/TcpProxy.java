@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP proxy in front of PostgreSQL that a test can break in two ways: {@link #cut} (every
  * connection closed, new ones refused: the database host went away) and {@link #blackhole}
- * (connections accepted, not a byte passes: a silent network), each undone by {@link #restore}.
+ * (connections accepted, not a byte passes: a silent network), each undone by {@link #restore}. It
+ * may also hold every chunk for a while each way ({@link #latency}), as a network between the
+ * service and its database does.
  */
 public final class TcpProxy {
   private final Vertx vertx;
@@ -23,6 +25,7 @@ public final class TcpProxy {
   private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
   private volatile NetServer server;
   private volatile boolean blackholed;
+  private volatile long latencyMs;
   private int port;
 
   public TcpProxy(Vertx vertx, String targetHost, int targetPort) {
@@ -52,6 +55,11 @@ public final class TcpProxy {
           sockets.forEach(s -> closing.add(s.close()));
           return Future.join(closing).mapEmpty();
         });
+  }
+
+  /** Delays every chunk by {@code ms} each way from now on (in order); 0 passes them at once. */
+  public void latency(long ms) {
+    latencyMs = ms;
   }
 
   /** Holds every byte, both ways, on old and new connections. */
@@ -104,7 +112,16 @@ public final class TcpProxy {
   }
 
   private void link(NetSocket from, NetSocket to) {
-    from.handler(to::write);
+    from.handler(
+        data -> {
+          long delay = latencyMs;
+          if (delay > 0) {
+            // timers of one delay set in order fire in order: the stream stays in order
+            vertx.setTimer(delay, t -> to.write(data));
+          } else {
+            to.write(data);
+          }
+        });
     from.closeHandler(
         v -> {
           sockets.remove(from);

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -78,6 +79,35 @@ class TaskClaimsTest extends PoolTest {
     // a message arriving after the task finished changes nothing
     assertThat(await(() -> a.startProcessing(id))).isEmpty();
     assertThat(stored(id).status()).isEqualTo(TaskStatus.DONE);
+  }
+
+  @Test
+  void theSameIdTwiceInOneClaimBatchIsClaimedOnce() throws Exception {
+    TaskClaims a = worker("a");
+    long id = newTask("sent twice");
+    // two claims take both slots of the claim batcher, so that the two messages of the task wait
+    // and then go together, in one batch
+    long xId = newTask("x");
+    long yId = newTask("y");
+    List<Optional<Claim>> answers =
+        await(
+            () ->
+                Future.all(
+                        a.startProcessing(xId),
+                        a.startProcessing(yId),
+                        a.startProcessing(id),
+                        a.startProcessing(id))
+                    .map(cf -> cf.<Optional<Claim>>list()));
+    assertThat(answers.get(0)).isPresent();
+    assertThat(answers.get(1)).isPresent();
+    // one claim, to the first message: the worker holds, times and completes it once
+    assertThat(answers.get(2)).isPresent();
+    assertThat(answers.get(3)).as("the second message of the batch").isEmpty();
+    assertThat(
+            TestDatabase.count(
+                "SELECT count(*) FROM task_history WHERE event = 'claimed' AND task_id = " + id))
+        .isOne();
+    assertThat(await(() -> a.completeProcessing(answers.get(2).orElseThrow()))).isPresent();
   }
 
   @Test
@@ -287,6 +317,40 @@ class TaskClaimsTest extends PoolTest {
     // the late claim found the task held by another worker and claimed nothing: the holder's
     // claim stays as it was
     assertThat(await(impatient::releaseUncertain)).isZero();
+    assertThat(await(() -> other.completeProcessing(held))).isPresent();
+  }
+
+  @Test
+  void aFailedClaimIsHandedBackWhileItsLeaseMayRunAndForgottenOnceItCannot() throws Exception {
+    // the call fails, so whether the claim committed is unknown: until the lease it may have
+    // taken has run out, each release looks for it; then it is forgotten (a lease that ran out
+    // frees the task by itself), so that failed claims do not pile up for ever
+    long leaseMs = 1500;
+    TaskClaims impatient = new TaskClaims(pool, 300, "impatient", leaseMs, new TitleParityPolicy());
+    TaskClaims other = worker("other");
+    long id = newTask("Process report");
+    Claim held = await(() -> other.startProcessing(id)).orElseThrow();
+    long failedAt = System.nanoTime();
+    claimTimesOutBehindARowLock(impatient, id);
+    assertThat(await(() -> Future.succeededFuture(impatient.uncertainClaims()))).isOne();
+
+    // nothing of it committed: the release finds nothing, and the token stays while the lease runs
+    assertThat(await(impatient::releaseUncertain)).isZero();
+    if (System.nanoTime() - failedAt < TimeUnit.MILLISECONDS.toNanos(leaseMs)) {
+      assertThat(await(() -> Future.succeededFuture(impatient.uncertainClaims()))).isOne();
+    }
+    int left =
+        await(
+            () ->
+                Await.until(
+                    vertx,
+                    Duration.ofSeconds(20),
+                    () -> impatient.releaseUncertain().map(n -> impatient.uncertainClaims()),
+                    n -> n == 0));
+    assertThat(left).as("failed claims still remembered after their lease").isZero();
+    assertThat(Duration.ofNanos(System.nanoTime() - failedAt))
+        .as("forgotten only once the lease could have run out")
+        .isGreaterThanOrEqualTo(Duration.ofMillis(leaseMs));
     assertThat(await(() -> other.completeProcessing(held))).isPresent();
   }
 

@@ -1,8 +1,6 @@
 package io.taskservice.http.security;
 
 import io.taskservice.drf.ApiError;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Locale;
@@ -14,8 +12,9 @@ import java.util.regex.Pattern;
  * {@code TASKS_ALLOWED_HOSTS}, with the rules of Django's {@code ALLOWED_HOSTS}: the Host header
  * without its port, compared case-insensitively; {@code .example.com} allows example.com and its
  * subdomains, {@code *} allows any host. Another host gets 400. The API builds absolute links from
- * the Host header (pagination), which is what the check protects; {@code /health/*} and {@code
- * /metrics} are exempt so that probes and scrapers may address the node by its IP.
+ * the Host header (pagination), which is what the check protects; behind a trusted proxy the host
+ * checked is the one it forwarded ({@link RequestOrigin}). {@code /health/*} and {@code /metrics}
+ * are exempt so that probes and scrapers may address the node by its IP.
  */
 public final class AllowedHosts {
   // Django's host_validation_re: a domain or an IPv6 literal, then an optional port
@@ -38,11 +37,16 @@ public final class AllowedHosts {
       ctx.next();
       return;
     }
-    String host = hostHeader(ctx.request());
+    String host = RequestOrigin.host(ctx);
     if (!allows(host)) {
       throw ApiError.detail(400, "Invalid HTTP_HOST header: '" + host + "'.");
     }
     ctx.next();
+  }
+
+  /** A domain or an IPv6 literal, then an optional port: what Django accepts as a host at all. */
+  static boolean isWellFormed(String host) {
+    return HOST.matcher(host.toLowerCase(Locale.ROOT)).matches();
   }
 
   boolean allows(String host) {
@@ -63,15 +67,5 @@ public final class AllowedHosts {
       }
     }
     return false;
-  }
-
-  private static String hostHeader(HttpServerRequest request) {
-    String host = request.getHeader("Host");
-    if (host != null) {
-      return host;
-    }
-    // HTTP/2 sends :authority instead
-    HostAndPort authority = request.authority();
-    return authority == null ? "" : authority.toString();
   }
 }

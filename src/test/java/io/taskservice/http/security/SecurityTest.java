@@ -132,6 +132,23 @@ class SecurityTest {
   }
 
   @Test
+  void pathsThatNormaliseIntoTheApiWantATokenToo() {
+    // the router matches the normalised path: the token guard must judge that one too, or these
+    // would reach the API without a token
+    for (String path :
+        List.of("//api/v1/tasks/", "/./api/v1/tasks/", "/x/../api/v1/tasks/", "/%61pi/v1/tasks/")) {
+      assertThat(client.statusCode(path, "Host", HOST, "Authorization", "Bearer " + TOKEN))
+          .as("%s with the token reaches the API", path)
+          .isEqualTo(200);
+      HttpResponse<Buffer> without = client.get(path, "Host", HOST);
+      assertThat(without.statusCode()).as("%s without a token", path).isEqualTo(401);
+      assertThat(without.bodyAsJsonObject())
+          .isEqualTo(
+              new JsonObject().put("detail", "Authentication credentials were not provided."));
+    }
+  }
+
+  @Test
   void eitherTokenFromTheFileIsAccepted() {
     HttpResponse<Buffer> created =
         api(HttpMethod.POST, "/api/v1/tasks/", new JsonObject().put("title", "secured"));
