@@ -9,6 +9,7 @@ import io.taskservice.drf.Views;
 import io.taskservice.http.ApiFeature;
 import io.taskservice.http.ApiOperations;
 import io.taskservice.http.Responses;
+import io.taskservice.http.security.RequestOrigin;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -107,7 +108,7 @@ public final class TaskRoutes implements ApiFeature {
     if (formatParameter.isPresent()) {
       list += "?" + QueryString.parse(null).with("format", formatParameter.get());
     }
-    Responses.json(ctx, 200, new JsonObject().put("tasks", TasksApi.origin(ctx.request()) + list));
+    Responses.json(ctx, 200, new JsonObject().put("tasks", RequestOrigin.of(ctx) + list));
   }
 
   /** Long polls still waiting are answered now, before the server drains. */
