@@ -278,6 +278,9 @@ class TaskWorkerVerticleTest {
           n -> n == 2);
       assertThat(log.lines()).anyMatch(l -> l.contains("caught up"));
       // the first task was finished once, by its own claim: its lease never passed to another
+      // (the worker reports a completion after its commit: wait for the report, then count)
+      Await.until(
+          "both reported", Duration.ofSeconds(10), () -> stats.finished.size(), n -> n >= 2);
       assertThat(stats.finished).hasSize(2);
       assertThat(log.lines()).noneMatch(l -> l.contains("claim lost"));
     }
