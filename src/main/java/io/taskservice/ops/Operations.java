@@ -13,7 +13,6 @@ import io.vertx.ext.web.Router;
  */
 public final class Operations {
   private final Vertx vertx;
-  private final AppConfig config;
   private final Readiness readiness;
   private final DatabaseProbe probe;
   private final PrometheusMeterRegistry registry;
@@ -26,7 +25,6 @@ public final class Operations {
    */
   public Operations(Vertx vertx, AppConfig config, String metricsRegistry, Readiness readiness) {
     this.vertx = vertx;
-    this.config = config;
     this.readiness = readiness;
     this.probe = new DatabaseProbe(vertx, config);
     this.registry = Metrics.registry(metricsRegistry);
