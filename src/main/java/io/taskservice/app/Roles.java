@@ -63,6 +63,7 @@ final class Roles {
   private final AppConfig config;
   private final Pool pool;
   private final Operations ops;
+  private final TaskCounts counts;
   // the change feed's batches, for every stream, long poll and the dashboard's figures
   private final EventHub hub = new EventHub();
   private Readiness.Condition feedKeepingUp;
@@ -72,6 +73,7 @@ final class Roles {
     this.config = config;
     this.pool = pool;
     this.ops = ops;
+    this.counts = new TaskCounts(pool, config.dbTimeoutMs());
   }
 
   /** The API: one HTTP verticle per instance, each with the features of the API. */
@@ -82,9 +84,7 @@ final class Roles {
     // one per node: every HTTP verticle and every viewer share its figures
     ClusterStats stats =
         new ClusterStats(
-            new TaskCounts(pool, config.dbTimeoutMs())::all,
-            new WorkerLoads(pool, config.dbTimeoutMs()),
-            Clock.systemUTC());
+            counts::all, new WorkerLoads(pool, config.dbTimeoutMs()), Clock.systemUTC());
     ops.metrics().watchers(hub.streams(), hub.longPolls(), hub.slowStreamsClosed());
     hub.listen(
         vertx.getOrCreateContext(),
@@ -156,7 +156,7 @@ final class Roles {
    */
   Future<String> housekeeping(Deployer deployer) {
     List<Chore> chores = new ArrayList<>();
-    chores.add(new TaskCounts(pool, config.dbTimeoutMs()).folding(ops.metrics()::stored));
+    chores.add(counts.folding(ops.metrics()::stored));
     // a change waits for a sequencer round before any node can stream it: often where streams
     // are served, as a backstop on worker nodes
     Sequencer sequencer = new Sequencer(pool, config.dbTimeoutMs());

@@ -47,6 +47,10 @@ public final class TaskHistory {
           + STREAMED
           + " ORDER BY f.pos, h.seq LIMIT $3) AS e ON true";
 
+  static final String STATE =
+      "SELECT epoch, last_pos, (SELECT coalesce(max(pos), 0) FROM task_feed_pruned) AS below"
+          + " FROM task_feed_state WHERE only_row";
+
   static final String OF_TASK =
       "SELECT h.at, h.event, h.status, h.result, h.worker, h.reason"
           + " FROM tasks t LEFT JOIN task_history h ON h.task_id = t.id WHERE t.id = $1"
@@ -100,7 +104,7 @@ public final class TaskHistory {
 
   /** The feed's state now: where a follower starts. */
   public Future<State> now() {
-    return read(EventCursor.after(0, Long.MAX_VALUE / 4), 0, 1).map(Changes::state);
+    return guard(pool.query(STATE).execute().map(rows -> state(rows.iterator().next())));
   }
 
   /**
@@ -148,7 +152,7 @@ public final class TaskHistory {
     List<String> skipped = new ArrayList<>();
     for (Row row : rows) {
       if (state == null) {
-        state = new State(row.getInteger("epoch"), row.getLong("last_pos"), row.getLong("below"));
+        state = state(row);
       }
       if (row.getValue("pos") == null) {
         continue;
@@ -190,6 +194,10 @@ public final class TaskHistory {
       next = EventCursor.after(state.epoch(), Math.max(end, fromPos - 1));
     }
     return new Changes(state, changes, next, cut || fromPos + span < state.lastPos(), skipped);
+  }
+
+  private static State state(Row row) {
+    return new State(row.getInteger("epoch"), row.getLong("last_pos"), row.getLong("below"));
   }
 
   /** Null for a result the service does not know; empty for no result. */
