@@ -36,6 +36,7 @@ import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -66,6 +67,8 @@ final class Roles {
   private final TaskCounts counts;
   // the change feed's batches, for every stream, long poll and the dashboard's figures
   private final EventHub hub = new EventHub();
+  // this node in the workers table and in each claim it makes
+  private final String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
   private Readiness.Condition feedKeepingUp;
 
   Roles(Vertx vertx, AppConfig config, Pool pool, Operations ops) {
@@ -186,7 +189,9 @@ final class Roles {
 
   Future<String> worker(Deployer deployer) {
     return deployer
-        .deploy(new TaskWorkerVerticle(config, pool, new TitleParityPolicy(), ops.metrics()))
+        .deploy(
+            new TaskWorkerVerticle(
+                nodeId, config, pool, new TitleParityPolicy(), ops.metrics()))
         .onSuccess(
             id ->
                 log.info(

@@ -40,7 +40,8 @@ public final class TaskHistory {
       "SELECT st.epoch, st.last_pos, pr.below, e.* FROM"
           + " (SELECT epoch, last_pos FROM task_feed_state WHERE only_row) AS st"
           + " CROSS JOIN (SELECT coalesce(max(pos), 0) AS below FROM task_feed_pruned) AS pr"
-          + " LEFT JOIN LATERAL (SELECT f.pos, h.seq, h.task_id, t.title, t.created_at, h.at,"
+          + " LEFT JOIN LATERAL (SELECT f.pos, h.seq, h.task_id, t.title, t.queue, t.priority,"
+          + " t.run_after, t.created_at, h.at,"
           + " h.status, h.result FROM tasks t JOIN task_history h ON t.id = h.task_id"
           + " JOIN task_feed f ON h.xid = f.xid"
           + " WHERE f.pos >= $1 AND f.pos <= $1 + $4 AND (f.pos > $1 OR h.seq > $2) AND "
@@ -171,6 +172,9 @@ public final class TaskHistory {
               row.getString("title"),
               status.get(),
               result.orElse(null),
+              row.getString("queue"),
+              row.getInteger("priority"),
+              row.getOffsetDateTime("run_after"),
               row.getOffsetDateTime("created_at"),
               row.getOffsetDateTime("at"));
       changes.add(new Change(cursor, task));

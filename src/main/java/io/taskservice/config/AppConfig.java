@@ -1,5 +1,7 @@
 package io.taskservice.config;
 
+import io.taskservice.domain.ConsumedQueues;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -267,6 +269,11 @@ public record AppConfig(Map<String, Object> values) {
 
   public long sweepIntervalMs() {
     return get(Settings.SWEEP_INTERVAL_MS);
+  }
+
+  /** What this node's worker consumes ({@code TASKS_QUEUES}). */
+  public ConsumedQueues queues() {
+    return get(Settings.QUEUES);
   }
 
   public long newGraceMs() {

@@ -1,5 +1,7 @@
 package io.taskservice.config;
 
+import io.taskservice.domain.ConsumedQueues;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -236,6 +238,25 @@ public interface SettingType<T> {
       @Override
       public String format(List<Cidr> value) {
         return value.stream().map(Cidr::toString).collect(Collectors.joining(","));
+      }
+    };
+  }
+
+  static SettingType<ConsumedQueues> consumedQueues() {
+    return new SettingType<>() {
+      @Override
+      public ConsumedQueues parse(String text) {
+        return ConsumedQueues.parse(text);
+      }
+
+      @Override
+      public String describe() {
+        return "comma-separated `queue[=N]`, N from 1 to 100,000; `*[=N]` at most once";
+      }
+
+      @Override
+      public String format(ConsumedQueues value) {
+        return value.format();
       }
     };
   }

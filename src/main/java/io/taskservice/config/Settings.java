@@ -1,5 +1,7 @@
 package io.taskservice.config;
 
+import io.taskservice.domain.ConsumedQueues;
+
 import static io.taskservice.config.SettingType.bool;
 import static io.taskservice.config.SettingType.choice;
 import static io.taskservice.config.SettingType.cidrs;
@@ -106,6 +108,14 @@ public final class Settings {
           "30000",
           "How long a worker's claim lasts in ms; after it another worker may take the task over."
               + " Must exceed `TASKS_PROCESSING_DELAY_MS`.");
+  public static final Setting<ConsumedQueues> QUEUES =
+      define(
+          "TASKS_QUEUES",
+          SettingType.consumedQueues(),
+          "*=10000",
+          "The queues a worker node consumes and the most tasks it holds in flight for each:"
+              + " `reports=50,default` (a name without a limit gets 10,000); `*` is one shared"
+              + " bucket for every queue not named. See docs/queues.md.");
   public static final Setting<Integer> SWEEP_INTERVAL_MS =
       define(
           "TASKS_SWEEP_INTERVAL_MS",

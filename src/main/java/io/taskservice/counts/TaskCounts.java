@@ -12,10 +12,11 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * Exact numbers of tasks per status, read from {@code task_counts} (migration V2) instead of
+ * Exact numbers of tasks per status, read from {@code task_counts} (migrations V2 and V6) instead of
  * counting {@code tasks}: triggers append every statement's net change per status there, so a count
  * is the sum of a handful of rows however many tasks are stored, exact under concurrent writers and
  * hand-typed SQL. {@link #fold()} keeps it a handful of rows. Thread-safe; any node may fold at any
@@ -25,18 +26,28 @@ public final class TaskCounts {
   static final String COUNT_ALL = "SELECT coalesce(sum(n), 0)::bigint FROM task_counts";
   static final String COUNT_BY_STATUS =
       "SELECT coalesce(sum(n), 0)::bigint FROM task_counts WHERE status = $1";
+  static final String COUNT_BY_QUEUE =
+      "SELECT coalesce(sum(n), 0)::bigint FROM task_counts WHERE queue = $1";
+  static final String COUNT_BY_QUEUE_AND_STATUS =
+      "SELECT coalesce(sum(n), 0)::bigint FROM task_counts WHERE queue = $1 AND status = $2";
   static final String ALL = "SELECT status, sum(n)::bigint AS n FROM task_counts GROUP BY status";
+  // every queue some task names, with its count per status (queues whose tasks are all gone
+  // have no row left after a fold)
+  static final String BY_QUEUE =
+      "SELECT queue, status, sum(n)::bigint AS n FROM task_counts GROUP BY queue, status"
+          + " HAVING sum(n) <> 0";
   // One statement, so the rows deleted and their sums inserted commit together: a reader sees the
   // counts before or after, never in between. Folders running at once never fold a row twice:
   // the second waits for the first's row locks, then skips the rows it deleted (and cannot see
-  // the sums it inserted). Statuses already down to one non-zero row are left alone.
+  // the sums it inserted). Queues and statuses already down to one non-zero row are left alone.
   static final String FOLD =
       "WITH folded AS ("
-          + " DELETE FROM task_counts WHERE status IN ("
-          + "  SELECT status FROM task_counts GROUP BY status HAVING count(*) > 1 OR sum(n) = 0)"
-          + " RETURNING status, n),"
-          + " sums AS (INSERT INTO task_counts (status, n)"
-          + "  SELECT status, sum(n) FROM folded GROUP BY status HAVING sum(n) <> 0)"
+          + " DELETE FROM task_counts WHERE (queue, status) IN ("
+          + "  SELECT queue, status FROM task_counts GROUP BY queue, status"
+          + "  HAVING count(*) > 1 OR sum(n) = 0)"
+          + " RETURNING queue, status, n),"
+          + " sums AS (INSERT INTO task_counts (queue, status, n)"
+          + "  SELECT queue, status, sum(n) FROM folded GROUP BY queue, status HAVING sum(n) <> 0)"
           + " SELECT count(*) FROM folded";
 
   static final long FOLD_INTERVAL_MS = 1000;
@@ -51,11 +62,54 @@ public final class TaskCounts {
 
   /** The number of tasks, of one status or of all. */
   public Future<Long> count(Optional<TaskStatus> status) {
-    Future<RowSet<Row>> rows =
-        status.isPresent()
-            ? pool.preparedQuery(COUNT_BY_STATUS).execute(Tuple.of(status.get().wire()))
-            : pool.preparedQuery(COUNT_ALL).execute();
+    return count(status, Optional.empty());
+  }
+
+  /** The number of tasks, of one status or of all, in one queue or in all. */
+  public Future<Long> count(Optional<TaskStatus> status, Optional<String> queue) {
+    Future<RowSet<Row>> rows;
+    if (queue.isPresent()) {
+      rows =
+          status.isPresent()
+              ? pool.preparedQuery(COUNT_BY_QUEUE_AND_STATUS)
+                  .execute(Tuple.of(queue.get(), status.get().wire()))
+              : pool.preparedQuery(COUNT_BY_QUEUE).execute(Tuple.of(queue.get()));
+    } else {
+      rows =
+          status.isPresent()
+              ? pool.preparedQuery(COUNT_BY_STATUS).execute(Tuple.of(status.get().wire()))
+              : pool.preparedQuery(COUNT_ALL).execute();
+    }
     return guard(rows.map(r -> r.iterator().next().getLong(0)));
+  }
+
+  /**
+   * The number of tasks per status of every queue that holds tasks, every status present (0 when
+   * there are none), queues in name order.
+   */
+  public Future<Map<String, Map<TaskStatus, Long>>> byQueue() {
+    return guard(
+        pool.preparedQuery(BY_QUEUE)
+            .execute()
+            .map(
+                rows -> {
+                  Map<String, Map<TaskStatus, Long>> counts = new TreeMap<>();
+                  rows.forEach(
+                      row ->
+                          counts
+                              .computeIfAbsent(row.getString("queue"), q -> zeros())
+                              .put(TaskStatus.stored(row.getString("status")), row.getLong("n")));
+                  return Collections.unmodifiableMap(counts);
+                }));
+  }
+
+  /** Every status, each counted 0. */
+  public static Map<TaskStatus, Long> zeros() {
+    Map<TaskStatus, Long> counts = new EnumMap<>(TaskStatus.class);
+    for (TaskStatus status : TaskStatus.values()) {
+      counts.put(status, 0L);
+    }
+    return counts;
   }
 
   /** The number of tasks in each status, every status present (0 when there are none). */
@@ -65,10 +119,7 @@ public final class TaskCounts {
             .execute()
             .map(
                 rows -> {
-                  Map<TaskStatus, Long> counts = new EnumMap<>(TaskStatus.class);
-                  for (TaskStatus status : TaskStatus.values()) {
-                    counts.put(status, 0L);
-                  }
+                  Map<TaskStatus, Long> counts = zeros();
                   // a status the schema does not know would be a bug elsewhere: it fails here
                   rows.forEach(
                       row ->

@@ -1,10 +1,16 @@
 package io.taskservice.domain;
 
-/** Why a worker claimed a task: its event-bus message, or one of the two recovery cases. */
+/**
+ * Why a worker claimed a task: its queue had work for it (a wake-up, room freed, the due timer),
+ * or one of the two recovery cases.
+ */
 public enum ClaimReason {
-  /** The task id arrived over the event bus. */
+  /** Claimed in the normal course: a wake-up of its queue, or room freed on the worker. */
   MESSAGE,
-  /** The task was still new after the grace period: its message was lost or no worker was up. */
+  /**
+   * The sweep found the task due and claimable for longer than the grace period: its queue's
+   * wake-up was lost or no worker was up.
+   */
   NEW_UNCLAIMED,
   /** The task's previous holder did not finish it before its lease expired. */
   LEASE_EXPIRED;

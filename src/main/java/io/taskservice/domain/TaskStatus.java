@@ -3,14 +3,16 @@ package io.taskservice.domain;
 import java.util.Optional;
 
 /**
- * The life cycle of a task: {@code new → processing → done | failed}. Every path that changes a
- * status asks this state machine first.
+ * The life cycle of a task: {@code new → processing → done | failed}, and {@code cancelled} from
+ * {@code new} or {@code processing}. Every path that changes a status asks this state machine
+ * first.
  */
 public enum TaskStatus {
   NEW("new"),
   PROCESSING("processing"),
   DONE("done"),
-  FAILED("failed");
+  FAILED("failed"),
+  CANCELLED("cancelled");
 
   private final String wire;
 
@@ -24,7 +26,7 @@ public enum TaskStatus {
   }
 
   public boolean isFinal() {
-    return this == DONE || this == FAILED;
+    return this == DONE || this == FAILED || this == CANCELLED;
   }
 
   /**
@@ -35,16 +37,16 @@ public enum TaskStatus {
     return switch (this) {
       case NEW -> true;
       case PROCESSING -> leaseExpired;
-      case DONE, FAILED -> false;
+      case DONE, FAILED, CANCELLED -> false;
     };
   }
 
   public boolean canBecome(TaskStatus next) {
     return switch (this) {
-      case NEW -> next == PROCESSING;
+      case NEW -> next == PROCESSING || next == CANCELLED;
       // processing → processing is a takeover of an expired claim by another worker
       case PROCESSING -> next == PROCESSING || next.isFinal();
-      case DONE, FAILED -> false;
+      case DONE, FAILED, CANCELLED -> false;
     };
   }
 

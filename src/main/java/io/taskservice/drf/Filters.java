@@ -1,5 +1,6 @@
 package io.taskservice.drf;
 
+import io.taskservice.domain.TaskFilter;
 import io.taskservice.domain.TaskStatus;
 import java.util.List;
 import java.util.Optional;
@@ -10,6 +11,19 @@ import java.util.Optional;
  */
 public final class Filters {
   private Filters() {}
+
+  /** The list's filters: {@code status} and {@code queue}, combined with AND. */
+  public static TaskFilter of(QueryString query) {
+    return new TaskFilter(status(query), queue(query));
+  }
+
+  /**
+   * django-filter's CharFilter, exact: empty means no filter; the value is not validated (a name
+   * no queue has simply matches nothing).
+   */
+  public static Optional<String> queue(QueryString query) {
+    return query.last("queue").filter(s -> !s.isEmpty());
+  }
 
   /** django-filter's ChoiceFilter: empty means no filter, anything else must be a status. */
   public static Optional<TaskStatus> status(QueryString query) {

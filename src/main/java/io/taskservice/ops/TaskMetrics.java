@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -36,17 +37,21 @@ public final class TaskMetrics implements WorkerStats {
   private final Counter pruned;
   private final Timer completion;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final Map<String, AtomicInteger> inFlightByBucket = new ConcurrentHashMap<>();
   private final AtomicInteger consumers = new AtomicInteger();
   private volatile Map<TaskStatus, Long> stored = Map.of();
   private final MeterRegistry registry;
 
   public TaskMetrics(MeterRegistry registry, long processingDelayMs, long leaseMs) {
     this.registry = registry;
-    for (TaskStatus status : new TaskStatus[] {TaskStatus.DONE, TaskStatus.FAILED}) {
+    for (TaskStatus status :
+        new TaskStatus[] {TaskStatus.DONE, TaskStatus.FAILED, TaskStatus.CANCELLED}) {
       finished.put(
           status,
           Counter.builder("tasks.finished")
-              .description("Tasks this node's worker brought to a final status")
+              .description(
+                  "Tasks this node brought to a final status: its worker (done, failed), its API"
+                      + " (cancelled)")
               .tag("status", status.wire())
               .register(registry));
     }
@@ -179,8 +184,35 @@ public final class TaskMetrics implements WorkerStats {
   }
 
   @Override
-  public void inFlight(int delta) {
+  public void capacity(Map<String, Integer> limits) {
+    limits.forEach(
+        (bucket, limit) -> {
+          Gauge.builder("tasks.worker.capacity", () -> limit)
+              .description(
+                  "Most tasks this node's worker holds at once per queue (* for every queue it"
+                      + " does not name): TASKS_QUEUES")
+              .tag("queue", bucket)
+              .register(registry);
+          Gauge.builder("tasks.worker.in.flight", bucketInFlight(bucket), AtomicInteger::get)
+              .description("Tasks this node's worker holds per queue (* for the others)")
+              .tag("queue", bucket)
+              .register(registry);
+        });
+  }
+
+  @Override
+  public void inFlight(String bucket, int delta) {
     inFlight.addAndGet(delta);
+    bucketInFlight(bucket).addAndGet(delta);
+  }
+
+  private AtomicInteger bucketInFlight(String bucket) {
+    return inFlightByBucket.computeIfAbsent(bucket, b -> new AtomicInteger());
+  }
+
+  /** {@code n} tasks were cancelled through this node's API. */
+  public void cancelled(int n) {
+    finished.get(TaskStatus.CANCELLED).increment(n);
   }
 
   @Override

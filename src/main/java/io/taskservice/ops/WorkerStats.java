@@ -1,6 +1,7 @@
 package io.taskservice.ops;
 
 import io.taskservice.domain.ClaimReason;
+import java.util.Map;
 import io.taskservice.domain.Completion;
 
 /** What a worker reports about its work, for the metrics. */
@@ -9,8 +10,11 @@ public interface WorkerStats {
 
   void consumerStopped();
 
-  /** The number of tasks this worker holds changed by {@code delta}. */
-  void inFlight(int delta);
+  /** The in-flight limit of each bucket (a queue, or {@code *} for the others). */
+  void capacity(Map<String, Integer> limits);
+
+  /** The number of tasks this worker holds in {@code bucket} changed by {@code delta}. */
+  void inFlight(String bucket, int delta);
 
   void recovered(ClaimReason reason);
 

@@ -8,7 +8,9 @@ import io.taskservice.db.Database;
 import io.taskservice.db.StoreUnavailableException;
 import io.taskservice.domain.KeyInUseException;
 import io.taskservice.domain.KeyReusedException;
+import io.taskservice.domain.NewTask;
 import io.taskservice.domain.Task;
+import io.taskservice.domain.TaskFilter;
 import io.taskservice.domain.TaskResult;
 import io.taskservice.domain.TaskStatus;
 import io.vertx.core.Future;
@@ -18,6 +20,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,13 +35,17 @@ import java.util.Set;
  * grouping is confined to its event loop); the pool is shared.
  */
 public final class TaskRepository {
-  private static final String COLUMNS = "id, title, status, result, created_at, updated_at";
+  private static final String COLUMNS =
+      "id, title, status, result, queue, priority, run_after, created_at, updated_at";
 
-  // ids follow the input order, so the i-th returned row (by id) belongs to the i-th title; the
-  // history's 'created' rows are written by the same statement
+  // ids follow the input order, so the i-th returned row (by id) belongs to the i-th task; the
+  // history's 'created' rows are written by the same statement. due_at: when the task may be
+  // claimed (created_at unless it was scheduled).
   static final String INSERT =
-      "WITH created AS (INSERT INTO tasks (title)"
-          + " SELECT title FROM unnest($1::text[]) WITH ORDINALITY AS t(title, n)"
+      "WITH created AS (INSERT INTO tasks (title, queue, priority, run_after, due_at)"
+          + " SELECT title, queue, priority, run_after, coalesce(run_after, now())"
+          + " FROM unnest($1::text[], $2::text[], $3::int2[], $4::timestamptz[])"
+          + " WITH ORDINALITY AS t(title, queue, priority, run_after, n)"
           + " ORDER BY n RETURNING "
           + COLUMNS
           + "), "
@@ -47,38 +54,6 @@ public final class TaskRepository {
   static final String FIND = "SELECT " + COLUMNS + " FROM tasks WHERE id = $1";
   // concurrent reads by id share one statement: one index scan instead of one round trip each
   static final String FIND_MANY = "SELECT " + COLUMNS + " FROM tasks WHERE id = ANY($1)";
-  // Ids first, as an index-only scan (of the primary key, or of (status, id) for a status), then
-  // only those rows, each by its primary key. As "id = ANY(ARRAY(...))", not "id IN (...)": a
-  // semi-join may merge the ids with a scan of the whole primary key from the newest task down to
-  // the page, which for a rare status or a deep cursor reads most of the table.
-  static final String PAGE_ALL =
-      "SELECT "
-          + COLUMNS
-          + " FROM tasks WHERE id = ANY(ARRAY("
-          + "SELECT id FROM tasks ORDER BY id DESC LIMIT $1 OFFSET $2)) ORDER BY id DESC";
-  static final String PAGE_BY_STATUS =
-      "SELECT "
-          + COLUMNS
-          + " FROM tasks WHERE id = ANY(ARRAY(SELECT id FROM tasks WHERE status = $1"
-          + " ORDER BY id DESC LIMIT $2 OFFSET $3)) ORDER BY id DESC";
-  // Keyset pages of the cursor pagination: an index range from the cursor's position, so the
-  // millionth page costs what the first does (the offset, at most 1000, only comes from
-  // hand-made cursors). With a status, ids first as above: a generic plan that reads the primary
-  // key backwards and filters on the status would read the whole table for a rare status.
-  static final String BELOW_ALL =
-      "SELECT " + COLUMNS + " FROM tasks WHERE id <= $1 ORDER BY id DESC LIMIT $2 OFFSET $3";
-  static final String BELOW_BY_STATUS =
-      "SELECT "
-          + COLUMNS
-          + " FROM tasks WHERE id = ANY(ARRAY(SELECT id FROM tasks WHERE status = $1 AND id <= $2"
-          + " ORDER BY id DESC LIMIT $3 OFFSET $4)) ORDER BY id DESC";
-  static final String ABOVE_ALL =
-      "SELECT " + COLUMNS + " FROM tasks WHERE id >= $1 ORDER BY id LIMIT $2 OFFSET $3";
-  static final String ABOVE_BY_STATUS =
-      "SELECT "
-          + COLUMNS
-          + " FROM tasks WHERE id = ANY(ARRAY(SELECT id FROM tasks WHERE status = $1 AND id >= $2"
-          + " ORDER BY id LIMIT $3 OFFSET $4)) ORDER BY id";
 
   // Creates with an Idempotency-Key, in one statement. Each key is claimed first (inserted, or
   // taken over once it expired), in key order so that batches racing on other nodes cannot
@@ -87,23 +62,28 @@ public final class TaskRepository {
   // read by FIND_KEYED in a later snapshot, which sees that request's commit.
   static final String INSERT_KEYED =
       "WITH input AS MATERIALIZED ("
-          + "SELECT nextval('tasks_id_seq') AS id, title, decode(scope, 'hex') AS scope, key, n"
-          + " FROM unnest($1::text[], $2::text[], $3::text[])"
-          + " WITH ORDINALITY AS i(title, scope, key, n)),"
-          + " claimed AS (INSERT INTO idempotency_keys AS k (scope, key, task_id)"
-          + " SELECT scope, key, id FROM input ORDER BY scope, key"
-          + " ON CONFLICT (scope, key) DO UPDATE SET task_id = excluded.task_id, created_at = now()"
-          + " WHERE k.created_at < now() - $4 * interval '1 millisecond' RETURNING task_id),"
-          + " created AS (INSERT INTO tasks (id, title)"
-          + " SELECT id, title FROM input WHERE id IN (SELECT task_id FROM claimed) ORDER BY id"
+          + "SELECT nextval('tasks_id_seq') AS id, title, queue, priority, run_after,"
+          + " decode(scope, 'hex') AS scope, key, fingerprint, n"
+          + " FROM unnest($1::text[], $2::text[], $3::int2[], $4::timestamptz[], $5::text[],"
+          + " $6::text[], $7::text[])"
+          + " WITH ORDINALITY AS i(title, queue, priority, run_after, scope, key, fingerprint, n)),"
+          + " claimed AS (INSERT INTO idempotency_keys AS k (scope, key, task_id, fingerprint)"
+          + " SELECT scope, key, id, fingerprint FROM input ORDER BY scope, key"
+          + " ON CONFLICT (scope, key) DO UPDATE SET task_id = excluded.task_id,"
+          + " fingerprint = excluded.fingerprint, created_at = now()"
+          + " WHERE k.created_at < now() - $8 * interval '1 millisecond' RETURNING task_id),"
+          + " created AS (INSERT INTO tasks (id, title, queue, priority, run_after, due_at)"
+          + " SELECT id, title, queue, priority, run_after, coalesce(run_after, now())"
+          + " FROM input WHERE id IN (SELECT task_id FROM claimed) ORDER BY id"
           + " RETURNING "
           + COLUMNS
           + "), "
           + TaskHistory.CREATED
           + " SELECT input.n, created.* FROM created JOIN input USING (id)";
   static final String FIND_KEYED =
-      "SELECT encode(k.scope, 'hex') AS scope, k.key, t.id, t.title, t.status, t.result,"
-          + " t.created_at, t.updated_at FROM idempotency_keys k JOIN tasks t ON t.id = k.task_id"
+      "SELECT encode(k.scope, 'hex') AS scope, k.key, k.fingerprint, t.id, t.title, t.status,"
+          + " t.result, t.queue, t.priority, t.run_after, t.created_at, t.updated_at"
+          + " FROM idempotency_keys k JOIN tasks t ON t.id = k.task_id"
           + " WHERE (k.scope, k.key) IN"
           + " (SELECT decode(s, 'hex'), key FROM unnest($1::text[], $2::text[]) AS u(s, key))";
 
@@ -115,7 +95,7 @@ public final class TaskRepository {
   private final Pool pool;
   private final long timeoutMs;
   private final TaskCounts counts;
-  private final Batcher<String, Task> inserts;
+  private final Batcher<NewTask, Task> inserts;
   private final Batcher<Long, Optional<Task>> finds;
   private final Batcher<KeyedTitle, KeyedOutcome> keyedInserts;
   private final long keyTtlMs;
@@ -153,7 +133,7 @@ public final class TaskRepository {
    */
   public record Created(Task task, boolean replayed) {}
 
-  private record KeyedTitle(String title, IdempotencyKey key) {}
+  private record KeyedTitle(NewTask task, IdempotencyKey key) {}
 
   /** One keyed create's outcome within a batch: created or replayed, or why not. */
   private record KeyedOutcome(Created created, RuntimeException failure) {}
@@ -161,22 +141,22 @@ public final class TaskRepository {
   /** A page of tasks, newest first, with the number of tasks matching the filter. */
   public record Page(long count, List<Task> tasks) {}
 
-  /** Stores a new task; its id is assigned by the database. The title must be valid. */
-  public Future<Task> create(String title) {
-    return answer(inserts.submit(title));
+  /** Stores a new task; its id is assigned by the database. The request must be valid. */
+  public Future<Task> create(NewTask task) {
+    return answer(inserts.submit(task));
   }
 
   /**
    * Stores a new task unless {@code key} already stands for one (the IETF Idempotency-Key): then
-   * that task is the answer if it was created with the same title, else the call fails with {@link
+   * that task is the answer if it was created with the same request, else the call fails with {@link
    * KeyReusedException}. Fails with {@link KeyInUseException} while another call with the key is in
    * progress here. Across nodes, the key's row decides which request creates the task.
    */
-  public Future<Created> create(String title, IdempotencyKey key) {
+  public Future<Created> create(NewTask task, IdempotencyKey key) {
     if (!keysInProgress.add(key)) {
       return Future.failedFuture(new KeyInUseException(key.key()));
     }
-    return answer(keyedInserts.submit(new KeyedTitle(title, key)))
+    return answer(keyedInserts.submit(new KeyedTitle(task, key)))
         .onComplete(done -> keysInProgress.remove(key))
         .compose(
             outcome ->
@@ -220,51 +200,53 @@ public final class TaskRepository {
   }
 
   /** The exact number of tasks matching the filter, as DRF's pagination counts them. */
-  public Future<Long> count(Optional<TaskStatus> status) {
-    return answer(counts.count(status));
+  public Future<Long> count(TaskFilter filter) {
+    return answer(counts.count(filter.status(), filter.queue()));
   }
 
-  public Future<List<Task>> page(Optional<TaskStatus> status, long offset, int limit) {
-    Future<RowSet<Row>> rows =
-        status.isPresent()
-            ? pool.preparedQuery(PAGE_BY_STATUS)
-                .execute(Tuple.of(status.get().wire(), limit, offset))
-            : pool.preparedQuery(PAGE_ALL).execute(Tuple.of(limit, offset));
-    return answer(guard(rows.map(TaskRepository::toTasks)));
+  public Future<List<Task>> page(TaskFilter filter, long offset, int limit) {
+    return list(TaskListSql.PAGE, filter, List.of(limit, offset));
   }
 
   /**
    * Up to {@code limit} tasks with ids at most {@code maxId}, newest first, skipping {@code
    * offset}.
    */
-  public Future<List<Task>> newestUpTo(
-      Optional<TaskStatus> status, long maxId, int offset, int limit) {
-    return keyset(status, BELOW_ALL, BELOW_BY_STATUS, maxId, offset, limit);
+  public Future<List<Task>> newestUpTo(TaskFilter filter, long maxId, int offset, int limit) {
+    return list(TaskListSql.BELOW, filter, List.of(maxId, limit, offset));
   }
 
   /**
    * Up to {@code limit} tasks with ids at least {@code minId}, oldest first, skipping {@code
    * offset}.
    */
-  public Future<List<Task>> oldestFrom(
-      Optional<TaskStatus> status, long minId, int offset, int limit) {
-    return keyset(status, ABOVE_ALL, ABOVE_BY_STATUS, minId, offset, limit);
+  public Future<List<Task>> oldestFrom(TaskFilter filter, long minId, int offset, int limit) {
+    return list(TaskListSql.ABOVE, filter, List.of(minId, limit, offset));
   }
 
-  private Future<List<Task>> keyset(
-      Optional<TaskStatus> status, String all, String byStatus, long bound, int offset, int limit) {
-    Future<RowSet<Row>> rows =
-        status.isPresent()
-            ? pool.preparedQuery(byStatus)
-                .execute(Tuple.of(status.get().wire(), bound, limit, offset))
-            : pool.preparedQuery(all).execute(Tuple.of(bound, limit, offset));
-    return answer(guard(rows.map(TaskRepository::toTasks)));
+  private Future<List<Task>> list(TaskListSql kind, TaskFilter filter, List<Object> params) {
+    Tuple tuple = Tuple.tuple();
+    filter.status().ifPresent(status -> tuple.addString(status.wire()));
+    filter.queue().ifPresent(tuple::addString);
+    params.forEach(tuple::addValue);
+    return answer(
+        guard(
+            pool.preparedQuery(kind.sql(filter, COLUMNS))
+                .execute(tuple)
+                .map(TaskRepository::toTasks)));
   }
 
-  private Future<List<Task>> insertAll(List<String> titles) {
+  private Future<List<Task>> insertAll(List<NewTask> batch) {
     return guard(
         pool.preparedQuery(INSERT)
-            .execute(Tuple.of((Object) titles.toArray(String[]::new)))
+            .execute(
+                Tuple.tuple()
+                    .addArrayOfString(batch.stream().map(NewTask::title).toArray(String[]::new))
+                    .addArrayOfString(batch.stream().map(NewTask::queue).toArray(String[]::new))
+                    .addArrayOfShort(
+                        batch.stream().map(t -> (short) t.priority()).toArray(Short[]::new))
+                    .addArrayOfOffsetDateTime(
+                        batch.stream().map(NewTask::runAfter).toArray(OffsetDateTime[]::new)))
             .map(
                 rows -> {
                   List<Task> tasks = toTasks(rows);
@@ -275,11 +257,18 @@ public final class TaskRepository {
 
   private Future<List<KeyedOutcome>> insertKeyed(List<KeyedTitle> batch, int attempts) {
     Tuple params =
-        Tuple.of(
-            batch.stream().map(KeyedTitle::title).toArray(String[]::new),
-            batch.stream().map(k -> k.key().scope()).toArray(String[]::new),
-            batch.stream().map(k -> k.key().key()).toArray(String[]::new),
-            keyTtlMs);
+        Tuple.tuple()
+            .addArrayOfString(batch.stream().map(k -> k.task().title()).toArray(String[]::new))
+            .addArrayOfString(batch.stream().map(k -> k.task().queue()).toArray(String[]::new))
+            .addArrayOfShort(
+                batch.stream().map(k -> (short) k.task().priority()).toArray(Short[]::new))
+            .addArrayOfOffsetDateTime(
+                batch.stream().map(k -> k.task().runAfter()).toArray(OffsetDateTime[]::new))
+            .addArrayOfString(batch.stream().map(k -> k.key().scope()).toArray(String[]::new))
+            .addArrayOfString(batch.stream().map(k -> k.key().key()).toArray(String[]::new))
+            .addArrayOfString(
+                batch.stream().map(k -> fingerprint(k.task())).toArray(String[]::new))
+            .addLong(keyTtlMs);
     return guard(
         pool.preparedQuery(INSERT_KEYED)
             .execute(params)
@@ -318,18 +307,22 @@ public final class TaskRepository {
         .compose(
             rows -> {
               Map<IdempotencyKey, Task> byKey = new HashMap<>();
+              Map<IdempotencyKey, String> fingerprints = new HashMap<>();
               rows.forEach(
-                  row ->
-                      byKey.put(
-                          new IdempotencyKey(row.getString("scope"), row.getString("key")),
-                          toTask(row)));
+                  row -> {
+                    IdempotencyKey key =
+                        new IdempotencyKey(row.getString("scope"), row.getString("key"));
+                    byKey.put(key, toTask(row));
+                    fingerprints.put(key, row.getString("fingerprint"));
+                  });
               List<Integer> vanished = new ArrayList<>();
               for (int i : taken) {
                 KeyedTitle wanted = batch.get(i);
                 Task task = byKey.get(wanted.key());
                 if (task == null) {
                   vanished.add(i);
-                } else if (task.title().equals(wanted.title())) {
+                } else if (sameRequest(
+                    fingerprints.get(wanted.key()), task, wanted.task())) {
                   outcomes[i] = new KeyedOutcome(new Created(task, true), null);
                 } else {
                   outcomes[i] = new KeyedOutcome(null, new KeyReusedException(wanted.key().key()));
@@ -360,6 +353,35 @@ public final class TaskRepository {
               }
               return List.of(outcomes);
             });
+  }
+
+  /**
+   * The canonical form of a create, as its idempotency key stores it: two requests with a key are
+   * the same request when their fingerprints are equal (instants in UTC, defaults applied).
+   */
+  static String fingerprint(NewTask task) {
+    return "create\n"
+        + task.queue()
+        + "\n"
+        + task.priority()
+        + "\n"
+        + (task.runAfter() == null ? "" : task.runAfter().toInstant().toString())
+        + "\n"
+        + task.title();
+  }
+
+  /** Keys stored before fingerprints were: the task's own fields stand for the request. */
+  private static boolean sameRequest(String stored, Task task, NewTask wanted) {
+    if (stored != null) {
+      return stored.equals(fingerprint(wanted));
+    }
+    return fingerprint(
+            new NewTask(
+                task.title(),
+                task.queue(),
+                task.priority(),
+                task.runAfter()))
+        .equals(fingerprint(wanted));
   }
 
   private <T> Future<T> guard(Future<T> call) {
@@ -394,6 +416,9 @@ public final class TaskRepository {
         row.getString("title"),
         TaskStatus.stored(row.getString("status")),
         TaskResult.stored(row.getString("result")),
+        row.getString("queue"),
+        row.getShort("priority"),
+        row.getOffsetDateTime("run_after"),
         row.getOffsetDateTime("created_at"),
         row.getOffsetDateTime("updated_at"));
   }

@@ -17,13 +17,13 @@ public final class TaskRetention {
   /** At most this many tasks per transaction: short locks, small WAL records, steady progress. */
   public static final int MAX_BATCH = 1000;
 
-  // the oldest expired first, through tasks_finished_updated_idx: a pass with nothing to delete
+  // the oldest expired first, through tasks_final_updated_idx: a pass with nothing to delete
   // reads one index entry; the status is checked again on each row as it is locked, so a row
   // changed back to new or processing meanwhile (by hand) is left alone
   static final String PRUNE =
       "WITH expired AS ("
           + " SELECT id FROM tasks"
-          + " WHERE status IN ('done', 'failed') AND updated_at < now() - $1 * interval '1 millisecond'"
+          + " WHERE status IN ('done', 'failed', 'cancelled') AND updated_at < now() - $1 * interval '1 millisecond'"
           + " ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED),"
           + " deleted AS (DELETE FROM tasks WHERE id IN (SELECT id FROM expired) RETURNING id),"
           // the history goes with its tasks (by a trigger); streams resuming from before the

@@ -55,7 +55,7 @@ public final class TaskRoutes implements ApiFeature {
     this.api =
         new TasksApi(
             tasks,
-            vertx.eventBus(),
+            new WakeUps(vertx, 2 * config.sweepIntervalMs()),
             metrics,
             new IdempotencyKeyHeader(!config.apiTokens().isEmpty()),
             new TaskHistory(pool, config.dbTimeoutMs()),

@@ -1,9 +1,10 @@
 package io.taskservice.tasks;
 
-import io.taskservice.bus.Addresses;
 import io.taskservice.changefeed.TaskHistory;
 import io.taskservice.changefeed.Watchers;
+import io.taskservice.domain.NewTask;
 import io.taskservice.domain.Task;
+import io.taskservice.domain.TaskFilter;
 import io.taskservice.domain.TaskStatus;
 import io.taskservice.drf.ApiError;
 import io.taskservice.drf.CursorPagination;
@@ -18,7 +19,6 @@ import io.taskservice.http.PendingWork;
 import io.taskservice.http.Responses;
 import io.taskservice.http.security.RequestOrigin;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
@@ -44,7 +44,7 @@ final class TasksApi {
   private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
   private final TaskRepository tasks;
-  private final EventBus bus;
+  private final WakeUps wakeUps;
   private final ApiMetrics metrics;
   private final IdempotencyKeyHeader keys;
   private final TaskHistory history;
@@ -56,13 +56,13 @@ final class TasksApi {
 
   TasksApi(
       TaskRepository tasks,
-      EventBus bus,
+      WakeUps wakeUps,
       ApiMetrics metrics,
       IdempotencyKeyHeader keys,
       TaskHistory history,
       Watchers watchers) {
     this.tasks = tasks;
-    this.bus = bus;
+    this.wakeUps = wakeUps;
     this.metrics = metrics;
     this.keys = keys;
     this.history = history;
@@ -87,8 +87,8 @@ final class TasksApi {
     }
     Future<TaskRepository.Created> created =
         key.isPresent()
-            ? tasks.create(title.title(), key.get())
-            : tasks.create(title.title()).map(task -> new TaskRepository.Created(task, false));
+            ? tasks.create(NewTask.of(title.title()), key.get())
+            : tasks.create(NewTask.of(title.title())).map(task -> new TaskRepository.Created(task, false));
     created
         .onSuccess(
             c -> {
@@ -98,10 +98,10 @@ final class TasksApi {
               } else {
                 metrics.created();
               }
-              // after the commit: a lost message only delays the task until a sweep finds it (a
-              // replay sends it again while it is new: its first request may have died before)
+              // after the commit: a lost wake-up only delays the task until a sweep finds it (a
+              // replay wakes its queue again while it is new: its first request may have died)
               if (task.status() == TaskStatus.NEW) {
-                bus.send(Addresses.PROCESS_TASK, task.id());
+                wakeUps.created(task);
               }
               Responses.json(ctx, 201, TaskJson.of(task));
             })
@@ -287,22 +287,22 @@ final class TasksApi {
   void list(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     QueryString query = QueryString.parse(request.query());
-    Optional<TaskStatus> status = Filters.status(query);
+    TaskFilter filter = Filters.of(query);
     int pageSize = pageSize(query);
     Optional<String> cursor = query.last("cursor");
     if (cursor.isPresent()) {
-      cursorList(ctx, query, status, pageSize, CursorPagination.decode(cursor.get()));
+      cursorList(ctx, query, filter, pageSize, CursorPagination.decode(cursor.get()));
       return;
     }
     String page = query.last("page").filter(p -> !p.isEmpty()).orElse("1");
     tasks
-        .count(status)
+        .count(filter)
         .compose(
             count -> {
               long pages = Math.max(1, (count + pageSize - 1) / pageSize);
               long number = pageNumber(page, pages);
               return tasks
-                  .page(status, (number - 1) * pageSize, pageSize)
+                  .page(filter, (number - 1) * pageSize, pageSize)
                   .map(rows -> pageBody(ctx, query, count, number, pages, rows));
             })
         .onSuccess(body -> Responses.json(ctx, 200, body))
@@ -316,7 +316,7 @@ final class TasksApi {
   private void cursorList(
       RoutingContext ctx,
       QueryString query,
-      Optional<TaskStatus> status,
+      TaskFilter filter,
       int pageSize,
       CursorPagination.Cursor cursor) {
     // DRF filters id < position (id > position when reversed); a position that is no integer
@@ -333,14 +333,14 @@ final class TasksApi {
           min.compareTo(LONG_MAX) > 0
               ? Future.succeededFuture(List.of())
               : tasks.oldestFrom(
-                  status, min.max(LONG_MIN).longValue(), cursor.offset(), pageSize + 1);
+                  filter, min.max(LONG_MIN).longValue(), cursor.offset(), pageSize + 1);
     } else {
       BigInteger max = position.map(p -> p.subtract(BigInteger.ONE)).orElse(LONG_MAX);
       rows =
           max.compareTo(LONG_MIN) < 0
               ? Future.succeededFuture(List.of())
               : tasks.newestUpTo(
-                  status, max.min(LONG_MAX).longValue(), cursor.offset(), pageSize + 1);
+                  filter, max.min(LONG_MAX).longValue(), cursor.offset(), pageSize + 1);
     }
     rows.map(
             fetched ->

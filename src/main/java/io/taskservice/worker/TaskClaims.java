@@ -31,7 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's SQL: {@code start_processing} and {@code complete_processing} as in the reference
+ * The worker's SQL: claims per queue (the reference's {@code start_processing}, pulled by the
+ * worker within the queue's settings) and {@code complete_processing} as in the reference
  * service (each one transaction that locks the rows with {@code SELECT ... FOR UPDATE}), plus
  * leases, the recovery sweep and hand-back. Every status change is checked by the {@link
  * TaskStatus} state machine row by row; claims and completions that arrive together share one
@@ -41,28 +42,47 @@ public final class TaskClaims {
   // rows per claim or completion statement: what arrives meanwhile waits for the next
   static final int MAX_BATCH = 500;
 
-  // lock in id order, so that concurrent batches over the same rows cannot deadlock
-  static final String LOCK_FOR_CLAIM =
-      "SELECT id, title, status, coalesce(lease_until < now(), false) AS lease_expired"
-          + " FROM tasks WHERE id = ANY($1) ORDER BY id FOR UPDATE";
-  // lost messages and expired leases; rows that others are locking right now are skipped
-  static final String LOCK_STALE =
-      "SELECT id, title, status, coalesce(lease_until < now(), false) AS lease_expired"
-          + " FROM tasks"
-          + " WHERE (status = 'new' AND created_at < now() - $1 * interval '1 millisecond')"
-          + " OR (status = 'processing' AND lease_until < now())"
-          + " ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED";
-  // the lease counts from now, not from the transaction's start: time spent waiting for a row
-  // lock must not shorten it
-  // history: 'claimed', or 'recovered' with why, per id ($6, $7)
+  // The queue's settings are read under its advisory lock, taken first in the claim's transaction
+  // (shared; exclusive while the queue is capped, and by PATCH): a claim either commits before a
+  // PATCH takes the lock, or reads what the PATCH wrote. Two int4 keys: a space of their own,
+  // apart from the sequencer's bigint key.
+  static final int QUEUE_LOCK_SPACE = 74_110;
+  static final String LOCK_SHARED = "SELECT pg_advisory_xact_lock_shared(74110, hashtext($1))";
+  static final String LOCK_EXCLUSIVE = "SELECT pg_advisory_xact_lock(74110, hashtext($1))";
+  // the queue's processing count from the exact counts: what its max_running is checked against
+  static final String SETTINGS =
+      "SELECT coalesce(q.paused, false) AS paused, q.max_running, q.updated_at,"
+          + " (SELECT coalesce(sum(n), 0) FROM task_counts c"
+          + " WHERE c.queue = $1 AND c.status = 'processing')::bigint AS running"
+          + " FROM (VALUES (1)) AS one LEFT JOIN queues q ON q.name = $1";
+  // The claim, one statement: up to $2 due new tasks of queue $1, lower priority first, then the
+  // earliest due (one range of the claim index per priority, each locked as it is read, rows others
+  // are locking skipped), and, in a sweep, up to $3 of the queue's tasks whose lease expired. The
+  // lease counts from now, not from the transaction's start. History: 'claimed', or 'recovered'
+  // with why: lease_expired, or new_unclaimed for a sweep's task that was due and claimable for
+  // longer than the grace $7 (ms, -1 outside a sweep; claimable since the queue's settings last
+  // changed, $8).
   static final String CLAIM =
-      "WITH claimed AS (UPDATE tasks SET status = $2, claim_token = $3, claimed_by = $4,"
-          + " lease_until = clock_timestamp() + $5 * interval '1 millisecond', updated_at = now()"
-          + " WHERE id = ANY($1) RETURNING id, updated_at)"
-          + " INSERT INTO task_history (task_id, at, event, status, worker, reason)"
-          + " SELECT c.id, c.updated_at, e.event, $2, $4, e.reason FROM claimed c"
-          + " JOIN unnest($1::bigint[], $6::text[], $7::text[]) AS e(id, event, reason) USING (id)"
-          + " ORDER BY c.id";
+      "WITH due AS (SELECT c.id FROM generate_series(0, 9) AS p(priority)"
+          + " CROSS JOIN LATERAL (SELECT t.id, t.due_at FROM tasks t"
+          + " WHERE t.status = 'new' AND t.queue = $1 AND t.priority = p.priority"
+          + " AND t.due_at <= now() ORDER BY t.due_at, t.id LIMIT $2 FOR UPDATE SKIP LOCKED) AS c"
+          + " ORDER BY p.priority, c.due_at, c.id LIMIT $2),"
+          + " expired AS (SELECT t.id FROM tasks t WHERE t.status = 'processing' AND t.queue = $1"
+          + " AND t.lease_until < now() ORDER BY t.id LIMIT $3 FOR UPDATE SKIP LOCKED),"
+          + " claimed AS (UPDATE tasks t SET status = 'processing', claim_token = $4,"
+          + " claimed_by = $5, lease_until = clock_timestamp() + $6 * interval '1 millisecond',"
+          + " updated_at = now()"
+          + " FROM (SELECT id, 'new' AS was FROM due UNION ALL"
+          + " SELECT id, 'processing' FROM expired) AS p WHERE t.id = p.id"
+          + " RETURNING t.id, t.title, t.updated_at, p.was,"
+          + " CASE WHEN p.was = 'processing' THEN 'lease_expired'"
+          + " WHEN $7 >= 0 AND greatest(t.due_at, $8) < now() - $7 * interval '1 millisecond'"
+          + " THEN 'new_unclaimed' END AS reason),"
+          + " history AS (INSERT INTO task_history (task_id, at, event, status, worker, reason)"
+          + " SELECT id, updated_at, CASE WHEN reason IS NULL THEN 'claimed' ELSE 'recovered' END,"
+          + " 'processing', $5, reason FROM claimed ORDER BY id)"
+          + " SELECT id, title, was, reason FROM claimed ORDER BY id";
   static final String LOCK_FOR_COMPLETION =
       "SELECT id, title, status, result, claim_token, created_at, updated_at"
           + " FROM tasks WHERE id = ANY($1) ORDER BY id FOR UPDATE";
@@ -115,7 +135,9 @@ public final class TaskClaims {
   private final String worker;
   private final long leaseMs;
   private final OutcomePolicy policy;
-  private final Batcher<Long, Optional<Claim>> claims;
+  private final long newGraceMs;
+  // queues last seen with a max_running: their claims take the exclusive lock at once
+  private final Set<String> capped = new HashSet<>();
   private final Batcher<Claim, Optional<Completion>> completions;
   // Tokens of claim transactions that failed without telling whether they committed (the call
   // timed out, the connection broke): such a claim may hold tasks this worker never received.
@@ -125,33 +147,141 @@ public final class TaskClaims {
   /**
    * @param worker the holder's name, stored with each claim for operators
    * @param leaseMs how long a claim lasts before another worker may take the task over
+   * @param newGraceMs how long a due task may wait before a sweep that claims it counts it as
+   *     recovered (its wake-up was lost)
    */
-  public TaskClaims(Pool pool, long timeoutMs, String worker, long leaseMs, OutcomePolicy policy) {
+  public TaskClaims(
+      Pool pool,
+      long timeoutMs,
+      String worker,
+      long leaseMs,
+      long newGraceMs,
+      OutcomePolicy policy) {
     this.pool = pool;
     this.timeoutMs = timeoutMs;
     this.worker = worker;
     this.leaseMs = leaseMs;
     this.policy = policy;
-    // at most two transactions of each kind in flight; what arrives meanwhile goes together
-    this.claims = new Batcher<>(MAX_BATCH, 2, this::claimAll);
+    this.newGraceMs = newGraceMs;
+    // at most two completion transactions in flight; what arrives meanwhile goes together
     this.completions = new Batcher<>(MAX_BATCH, 2, this::completeAll);
   }
 
   /**
-   * {@code start_processing}: claims the task if it is new or its previous claim expired. Empty
-   * when another worker holds it or it is already final (a duplicate or late message).
+   * What one claim asked for and got.
+   *
+   * @param claimed the tasks claimed, in id order
+   * @param allowed how many new tasks the queue's settings let this claim take (0 when paused)
+   * @param paused whether the queue is paused
+   * @param capped whether the queue has a cluster-wide max_running
    */
-  public Future<Optional<Claim>> startProcessing(long id) {
-    return claims.submit(id);
-  }
+  public record Claimed(List<Claim> claimed, int allowed, boolean paused, boolean capped) {}
 
   /**
-   * The recovery sweep: claims up to {@code limit} tasks that stayed new longer than {@code
-   * newGraceMs} (their message was lost) or whose lease expired (their holder died).
+   * Claims up to {@code room} due tasks of {@code queue} (and, in a sweep, up to {@code room}
+   * tasks whose lease expired), within the queue's settings: nothing while it is paused, never
+   * more processing than its max_running. One transaction under the queue's advisory lock.
+   *
+   * @param sweep whether this claim is the recovery sweep's: it takes expired leases over, and
+   *     counts the tasks that waited past the grace as recovered
    */
-  public Future<List<Claim>> claimStale(long newGraceMs, int limit) {
-    return claim(LOCK_STALE, Tuple.of(newGraceMs, limit), ClaimReason.NEW_UNCLAIMED)
-        .map(claimed -> List.copyOf(claimed.values()));
+  public Future<Claimed> claim(String queue, int room, boolean sweep) {
+    boolean exclusive = capped.contains(queue);
+    return claim(queue, room, sweep, exclusive)
+        .compose(
+            claimed -> {
+              if (claimed.capped()) {
+                capped.add(queue);
+              } else {
+                capped.remove(queue);
+              }
+              // capped meanwhile: claim again under the exclusive lock
+              return claimed.capped() && !exclusive
+                  ? claim(queue, room, sweep, true)
+                  : Future.succeededFuture(claimed);
+            });
+  }
+
+  private Future<Claimed> claim(String queue, int room, boolean sweep, boolean exclusive) {
+    UUID token = UUID.randomUUID();
+    return guard(
+            retrying(
+                "claim",
+                () ->
+                    pool.withTransaction(
+                        conn ->
+                            conn.preparedQuery(exclusive ? LOCK_EXCLUSIVE : LOCK_SHARED)
+                                .execute(Tuple.of(queue))
+                                .compose(
+                                    locked ->
+                                        conn.preparedQuery(SETTINGS).execute(Tuple.of(queue)))
+                                .compose(
+                                    settings ->
+                                        claimWithin(
+                                            conn,
+                                            settings.iterator().next(),
+                                            queue,
+                                            room,
+                                            sweep,
+                                            exclusive,
+                                            token)))))
+        .onFailure(
+            e -> uncertain.put(token, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(leaseMs)));
+  }
+
+  private Future<Claimed> claimWithin(
+      SqlConnection conn,
+      Row settings,
+      String queue,
+      int room,
+      boolean sweep,
+      boolean exclusive,
+      UUID token) {
+    boolean paused = settings.getBoolean("paused");
+    Integer maxRunning = settings.getInteger("max_running");
+    boolean isCapped = maxRunning != null;
+    if (isCapped && !exclusive) {
+      // a shared lock cannot keep a cap: the caller claims again exclusively
+      return Future.succeededFuture(new Claimed(List.of(), 0, paused, true));
+    }
+    int allowed =
+        paused
+            ? 0
+            : isCapped
+                ? (int) Math.max(0, Math.min(room, maxRunning - settings.getLong("running")))
+                : room;
+    int takeovers = paused || !sweep ? 0 : room;
+    if (allowed == 0 && takeovers == 0) {
+      return Future.succeededFuture(new Claimed(List.of(), allowed, paused, isCapped));
+    }
+    Tuple params =
+        Tuple.tuple()
+            .addString(queue)
+            .addInteger(allowed)
+            .addInteger(takeovers)
+            .addUUID(token)
+            .addString(worker)
+            .addLong(leaseMs)
+            .addLong(sweep && !isCapped ? newGraceMs : -1L)
+            .addOffsetDateTime(settings.getOffsetDateTime("updated_at"));
+    return conn.preparedQuery(CLAIM)
+        .execute(params)
+        .map(
+            rows -> {
+              List<Claim> claimed = new ArrayList<>(rows.size());
+              for (Row row : rows) {
+                // the statement's conditions are the state machine's: checked again here
+                TaskStatus.stored(row.getString("was")).transitionTo(TaskStatus.PROCESSING);
+                ClaimReason reason =
+                    row.getString("reason") == null
+                        ? ClaimReason.MESSAGE
+                        : ClaimReason.valueOf(
+                            row.getString("reason").toUpperCase(java.util.Locale.ROOT));
+                claimed.add(
+                    new Claim(row.getLong("id"), row.getString("title"), queue, token, reason));
+              }
+              return new Claimed(claimed, allowed, paused, isCapped);
+            });
   }
 
   /**
@@ -203,82 +333,9 @@ public final class TaskClaims {
                         })));
   }
 
-  /**
-   * One claim transaction for a batch of messages. An id sent twice (a duplicate delivery, a replay
-   * of a keyed create) may arrive twice in one batch: its claim is answered once, to the first, and
-   * the others get nothing, as a duplicate in a later batch would.
-   */
-  private Future<List<Optional<Claim>>> claimAll(List<Long> ids) {
-    Long[] distinct = ids.stream().distinct().toArray(Long[]::new);
-    return claim(LOCK_FOR_CLAIM, Tuple.of((Object) distinct), ClaimReason.MESSAGE)
-        .map(
-            claimed -> {
-              Set<Long> answered = new HashSet<>();
-              return ids.stream()
-                  .map(
-                      id ->
-                          answered.add(id)
-                              ? Optional.ofNullable(claimed.get(id))
-                              : Optional.<Claim>empty())
-                  .toList();
-            });
-  }
-
-  /**
-   * One claim transaction: locks the rows {@code lockSql} selects and claims those that may be
-   * claimed, under one new token. When the call fails, whether the transaction committed is
-   * unknown: its token is kept for {@link #releaseUncertain}.
-   */
   /** Claim transactions whose outcome is unknown and whose lease may not have ended yet. */
   int uncertainClaims() {
     return uncertain.size();
-  }
-
-  private Future<Map<Long, Claim>> claim(String lockSql, Tuple params, ClaimReason reasonIfNew) {
-    UUID token = UUID.randomUUID();
-    return guard(
-            retrying(
-                "claim",
-                () ->
-                    pool.withTransaction(
-                        conn ->
-                            conn.preparedQuery(lockSql)
-                                .execute(params)
-                                .compose(rows -> claimLocked(conn, rows, token, reasonIfNew)))))
-        .onFailure(
-            e -> uncertain.put(token, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(leaseMs)));
-  }
-
-  /** Moves the locked rows that may be claimed to processing, under the transaction's token. */
-  private Future<Map<Long, Claim>> claimLocked(
-      SqlConnection conn, RowSet<Row> locked, UUID token, ClaimReason reasonIfNew) {
-    Map<Long, Claim> claimed = new LinkedHashMap<>();
-    for (Row row : locked) {
-      TaskStatus status = TaskStatus.stored(row.getString("status"));
-      if (!status.isClaimable(row.getBoolean("lease_expired"))) {
-        continue;
-      }
-      status.transitionTo(TaskStatus.PROCESSING);
-      ClaimReason reason = status == TaskStatus.NEW ? reasonIfNew : ClaimReason.LEASE_EXPIRED;
-      long id = row.getLong("id");
-      claimed.put(id, new Claim(id, row.getString("title"), token, reason));
-    }
-    if (claimed.isEmpty()) {
-      return Future.succeededFuture(claimed);
-    }
-    Long[] ids = claimed.keySet().toArray(Long[]::new);
-    String[] events = new String[ids.length];
-    String[] reasons = new String[ids.length];
-    int i = 0;
-    for (Claim claim : claimed.values()) {
-      events[i] = claim.reason() == ClaimReason.MESSAGE ? "claimed" : "recovered";
-      reasons[i] = claim.reason() == ClaimReason.MESSAGE ? null : claim.reason().wire();
-      i++;
-    }
-    return conn.preparedQuery(CLAIM)
-        .execute(
-            Tuple.of(ids, TaskStatus.PROCESSING.wire(), token, worker, leaseMs, events, reasons))
-        .map(claimed);
   }
 
   /**

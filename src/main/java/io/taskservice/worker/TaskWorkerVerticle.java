@@ -5,6 +5,7 @@ import io.taskservice.config.AppConfig;
 import io.taskservice.domain.Claim;
 import io.taskservice.domain.ClaimReason;
 import io.taskservice.domain.Completion;
+import io.taskservice.domain.ConsumedQueues;
 import io.taskservice.domain.OutcomePolicy;
 import io.taskservice.ops.WorkerStats;
 import io.vertx.core.Future;
@@ -12,20 +13,24 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.sqlclient.Pool;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Processes tasks: claims each id it receives ({@code start_processing}), waits the processing
- * delay on a timer, then completes it ({@code complete_processing}). A periodic sweep claims tasks
- * whose message was lost or whose holder died. On stop it takes no new work, lets the tasks it
- * holds finish within the grace period and hands back the rest.
+ * Processes tasks: pulls them from the queues it consumes ({@code TASKS_QUEUES}), each within its
+ * bucket's in-flight limit, waits the processing delay on a timer, then completes them ({@code
+ * complete_processing}). A queue is claimed when a wake-up names it, when room frees up while it
+ * had more, when its next scheduled task falls due, and by the periodic sweep, which also takes
+ * over tasks whose holder died. A task cancelled while held is dropped at once. On stop it takes no
+ * new work, lets the tasks it holds finish within the grace period and hands back the rest.
  */
 public final class TaskWorkerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(TaskWorkerVerticle.class);
@@ -72,7 +77,13 @@ public final class TaskWorkerVerticle extends VerticleBase {
   private final Pool pool;
   private final OutcomePolicy policy;
   private final WorkerStats stats;
-  private final String name = "worker-" + UUID.randomUUID().toString().substring(0, 8);
+  private final String name;
+  private final ConsumedQueues consumed;
+  // per queue: whether a claim is in flight, and whether another is wanted after it
+  private final Map<String, QueueClaimState> queues = new HashMap<>();
+  // tasks held per bucket (a named queue, or * for the others)
+  private final Map<String, Integer> inFlight = new HashMap<>();
+  private boolean roomCheckPending;
   // The current claim on each task this worker holds. A claim is finished or handed back only
   // while it is still the current one: after this worker's own sweep claimed a task again (the
   // first claim's lease ran out while its completion kept failing), the first claim is void.
@@ -83,15 +94,38 @@ public final class TaskWorkerVerticle extends VerticleBase {
   private boolean backedOff;
 
   private TaskClaims claims;
+  private QueueWork work;
+  private WorkerRegistry registry;
   private DelayLine delay;
-  private MessageConsumer<Long> consumer;
+  private MessageConsumer<String> consumer;
+  private MessageConsumer<Long> cancels;
+  private long heartbeatTimer = -1;
   private long sweepTimer = -1;
   private State state = State.RUNNING;
   // claim calls (message or sweep) whose answer has not arrived: each may still add held tasks
   private int claiming;
   private Promise<Void> drained;
 
-  public TaskWorkerVerticle(AppConfig config, Pool pool, OutcomePolicy policy, WorkerStats stats) {
+  /** Claim bookkeeping of one queue on this worker. */
+  private static final class QueueClaimState {
+    boolean claiming;
+    // a wake-up arrived while claiming: claim again after
+    boolean again;
+    // the last claim got all it was allowed: more may wait, claim as room frees up
+    boolean more;
+    // the next claim is the sweep's (takes over expired leases)
+    boolean sweep;
+    long dueTimer = -1;
+    long dueAtNanos;
+  }
+
+  /**
+   * @param name the node's id: stored with each claim, and the worker's row in {@code workers}
+   */
+  public TaskWorkerVerticle(
+      String name, AppConfig config, Pool pool, OutcomePolicy policy, WorkerStats stats) {
+    this.name = name;
+    this.consumed = config.queues();
     this.config = config;
     this.pool = pool;
     this.policy = policy;
@@ -100,17 +134,31 @@ public final class TaskWorkerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    claims = new TaskClaims(pool, config.dbTimeoutMs(), name, config.leaseMs(), policy);
+    claims =
+        new TaskClaims(
+            pool, config.dbTimeoutMs(), name, config.leaseMs(), config.newGraceMs(), policy);
+    work = new QueueWork(pool, config.dbTimeoutMs());
+    registry = new WorkerRegistry(pool, config.dbTimeoutMs(), name, config.role(), consumed);
     delay = new DelayLine(vertx, config.processingDelayMs(), this::complete);
-    consumer = vertx.eventBus().consumer(Addresses.PROCESS_TASK, msg -> receive(msg.body()));
-    sweepTimer = vertx.setPeriodic(0, config.sweepIntervalMs(), id -> sweep());
-    // in a cluster, "started" means the consumer is registered and reachable
-    return consumer
-        .completion()
+    stats.capacity(consumed.asMap());
+    consumer = vertx.eventBus().consumer(Addresses.WAKE_UP, msg -> wake(msg.body()));
+    cancels = vertx.eventBus().consumer(Addresses.CANCELLED, msg -> cancelled(msg.body()));
+    // in a cluster, "started" means the consumers are registered and reachable, and the node is
+    // in the workers table (the source of every queue's consumers)
+    return Future.all(consumer.completion(), cancels.completion())
+        .compose(v -> registry.beat())
         .onSuccess(
             v -> {
+              heartbeatTimer =
+                  vertx.setPeriodic(
+                      WorkerRegistry.HEARTBEAT_MS,
+                      id ->
+                          registry
+                              .beat()
+                              .onFailure(e -> log.warn("{}: heartbeat failed: {}", name, e.toString())));
+              sweepTimer = vertx.setPeriodic(0, config.sweepIntervalMs(), id -> sweep());
               stats.consumerStarted();
-              log.info("{} consuming {}", name, Addresses.PROCESS_TASK);
+              log.info("{} consuming {}", name, consumed.format());
             });
   }
 
@@ -118,6 +166,8 @@ public final class TaskWorkerVerticle extends VerticleBase {
   public Future<?> stop() {
     become(State.DRAINING);
     vertx.cancelTimer(sweepTimer);
+    vertx.cancelTimer(heartbeatTimer);
+    queues.values().forEach(q -> vertx.cancelTimer(q.dueTimer));
     stats.consumerStopped();
     drained = Promise.promise();
     long grace =
@@ -135,8 +185,7 @@ public final class TaskWorkerVerticle extends VerticleBase {
         held.size(),
         config.shutdownGraceMs());
     checkDrained();
-    return consumer
-        .unregister()
+    return Future.join(consumer.unregister(), cancels.unregister())
         .transform(
             unregistered -> {
               if (unregistered.failed()) {
@@ -148,12 +197,11 @@ public final class TaskWorkerVerticle extends VerticleBase {
             v -> {
               vertx.cancelTimer(grace);
               List<Claim> rest = List.copyOf(held.values());
-              held.clear();
-              heldSince.clear();
-              stats.inFlight(-rest.size());
+              rest.forEach(this::dropHeld);
               return claims
                   .release(rest)
-                  .compose(n -> claims.releaseUncertain().map(uncertain -> n + uncertain));
+                  .compose(n -> claims.releaseUncertain().map(uncertain -> n + uncertain))
+                  .compose(n -> registry.leave().map(n).recover(e -> Future.succeededFuture(n)));
             })
         .onSuccess(n -> log.info("{} stopped; handed back {} unfinished tasks", name, n))
         .onFailure(
@@ -218,19 +266,81 @@ public final class TaskWorkerVerticle extends VerticleBase {
     return backlogged;
   }
 
-  private void receive(Long id) {
-    if (!state.takesWork() || id == null || backlogged()) {
+  /** A wake-up: {@code queue} has tasks to claim. */
+  private void wake(String queue) {
+    if (!state.takesWork() || queue == null || !consumed.consumes(queue)) {
       return;
     }
-    claiming++;
-    claims
-        .startProcessing(id)
-        .onSuccess(claim -> claim.ifPresent(this::hold))
-        // the task stays new; the sweep picks it up once the database answers again
-        .onFailure(e -> log.warn("task {}: start_processing failed: {}", id, e.toString()))
-        .onComplete(ar -> claimSettled());
+    requestClaim(queue);
   }
 
+  /** Claims from {@code queue} now, or after the claim in flight, or once room frees up. */
+  private void requestClaim(String queue) {
+    QueueClaimState q = queues.computeIfAbsent(queue, k -> new QueueClaimState());
+    if (q.claiming) {
+      q.again = true;
+      return;
+    }
+    int room = room(queue);
+    if (room <= 0 || backlogged()) {
+      q.more = true;
+      return;
+    }
+    boolean sweep = q.sweep;
+    q.sweep = false;
+    q.again = false;
+    q.claiming = true;
+    claiming++;
+    int asked = Math.min(room, sweep ? config.sweepBatch() : TaskClaims.MAX_BATCH);
+    claims
+        .claim(queue, asked, sweep)
+        .onSuccess(
+            result -> {
+              int fresh = 0;
+              for (Claim claim : result.claimed()) {
+                if (claim.reason() != ClaimReason.MESSAGE) {
+                  log.info("task {}: recovered ({})", claim.taskId(), claim.reason().wire());
+                  stats.recovered(claim.reason());
+                }
+                if (claim.reason() != ClaimReason.LEASE_EXPIRED) {
+                  fresh++;
+                }
+                hold(claim);
+              }
+              // all it was allowed: more may wait (as room frees up here, or the cap elsewhere)
+              q.more = result.allowed() > 0 && fresh >= result.allowed();
+              // limited by this node's room only: claim on at once while room is left
+              if (q.more && result.allowed() == asked) {
+                q.again = true;
+              }
+            })
+        .onFailure(
+            e -> {
+              // the tasks stay new: the sweep claims them once the database answers again
+              log.warn("{}: claim from queue {} failed: {}", name, queue, e.toString());
+              q.again = false;
+            })
+        .onComplete(
+            ar -> {
+              q.claiming = false;
+              claimSettled();
+              if (q.again && state.takesWork()) {
+                requestClaim(queue);
+              }
+            });
+  }
+
+  /** Tasks {@code queue} may still claim on this node: its bucket's limit less what it holds. */
+  private int room(String queue) {
+    String bucket = consumed.bucket(queue);
+    return Math.min(
+        consumed.limit(bucket) - inFlight.getOrDefault(bucket, 0), MAX_HELD - held.size());
+  }
+
+  /**
+   * The recovery sweep, every interval: each queue this node consumes is claimed once more as a
+   * sweep (which also takes over expired leases), and its next scheduled task gets a timer.
+   */
   private void sweep() {
     if (state != State.RUNNING) {
       return;
@@ -245,34 +355,74 @@ public final class TaskWorkerVerticle extends VerticleBase {
                 log.info("handed back {} tasks claimed by a call that had failed", n);
               }
             })
-        .transform(
-            released ->
-                backlogged()
-                    ? Future.succeededFuture(List.<Claim>of())
-                    : claims.claimStale(
-                        config.newGraceMs(), Math.min(config.sweepBatch(), MAX_HELD - held.size())))
-        .onSuccess(
-            recovered -> {
-              for (Claim claim : recovered) {
-                log.info("task {}: recovered ({})", claim.taskId(), claim.reason().wire());
-                stats.recovered(claim.reason());
-                hold(claim);
+        .transform(released -> sweptQueues())
+        .compose(
+            swept -> {
+              for (String queue : swept) {
+                queues.computeIfAbsent(queue, k -> new QueueClaimState()).sweep = true;
+                requestClaim(queue);
               }
+              return work.nextDue(swept);
             })
+        .onSuccess(due -> due.forEach(this::dueIn))
         .onFailure(e -> log.warn("recovery sweep failed: {}", e.toString()))
         .onComplete(
             ar -> {
-              boolean stillRunning = state == State.SWEEPING;
-              if (stillRunning) {
+              if (state == State.SWEEPING) {
                 become(State.RUNNING);
               }
               claimSettled();
-              // a full batch means more may be waiting (a backlog built up while no worker ran):
-              // sweep again at once rather than one batch per interval
-              if (stillRunning && ar.succeeded() && ar.result().size() >= config.sweepBatch()) {
-                sweep();
+            });
+  }
+
+  /** The queues a sweep claims: those named, and, with {@code *}, every one holding tasks. */
+  private Future<List<String>> sweptQueues() {
+    List<String> named = List.copyOf(consumed.named().keySet());
+    if (consumed.others().isEmpty()) {
+      return Future.succeededFuture(named);
+    }
+    return work.unfinishedQueues()
+        .map(
+            unfinished -> {
+              Set<String> all = new LinkedHashSet<>(named);
+              all.addAll(unfinished);
+              return List.copyOf(all);
+            });
+  }
+
+  /** Arms a timer for {@code queue}'s next scheduled task, unless one fires sooner already. */
+  private void dueIn(String queue, long inMs) {
+    if (!state.takesWork()) {
+      return;
+    }
+    QueueClaimState q = queues.computeIfAbsent(queue, k -> new QueueClaimState());
+    long dueAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(inMs);
+    if (q.dueTimer >= 0 && q.dueAtNanos - dueAt <= 0) {
+      return;
+    }
+    vertx.cancelTimer(q.dueTimer);
+    q.dueAtNanos = dueAt;
+    q.dueTimer =
+        vertx.setTimer(
+            Math.max(1, inMs),
+            t -> {
+              q.dueTimer = -1;
+              if (state.takesWork()) {
+                requestClaim(queue);
               }
             });
+  }
+
+  /** A task was cancelled: if this worker holds it, it is dropped now (its completion would miss). */
+  private void cancelled(Long id) {
+    Claim claim = id == null ? null : held.get(id);
+    if (claim == null) {
+      return;
+    }
+    log.info("task {}: cancelled while processing; dropped", id);
+    dropHeld(claim);
+    roomFreed();
+    checkDrained();
   }
 
   private void claimSettled() {
@@ -287,7 +437,9 @@ public final class TaskWorkerVerticle extends VerticleBase {
     }
     heldSince.put(claim, System.nanoTime());
     if (previous == null) {
-      stats.inFlight(1);
+      String bucket = consumed.bucket(claim.queue());
+      inFlight.merge(bucket, 1, Integer::sum);
+      stats.inFlight(bucket, 1);
     } else {
       heldSince.remove(previous);
       log.info(
@@ -299,6 +451,40 @@ public final class TaskWorkerVerticle extends VerticleBase {
       log.debug("task {}: processing", claim.taskId());
     }
     delay.add(claim);
+  }
+
+  /** The claim is no longer held: its room goes back to its bucket. */
+  private void dropHeld(Claim claim) {
+    if (held.remove(claim.taskId(), claim)) {
+      heldSince.remove(claim);
+      String bucket = consumed.bucket(claim.queue());
+      inFlight.merge(bucket, -1, Integer::sum);
+      stats.inFlight(bucket, -1);
+    }
+  }
+
+  /**
+   * Room freed up: the queues that had more claim again, once per turn of the event loop however
+   * many tasks finished in it.
+   */
+  private void roomFreed() {
+    if (roomCheckPending || !state.takesWork()) {
+      return;
+    }
+    roomCheckPending = true;
+    vertx.runOnContext(
+        v -> {
+          roomCheckPending = false;
+          if (!state.takesWork()) {
+            return;
+          }
+          queues.forEach(
+              (queue, q) -> {
+                if (q.more && room(queue) > 0) {
+                  requestClaim(queue);
+                }
+              });
+        });
   }
 
   private boolean isCurrent(Claim claim) {
@@ -336,9 +522,8 @@ public final class TaskWorkerVerticle extends VerticleBase {
   private void finished(Claim claim, Optional<Completion> done) {
     boolean current = isCurrent(claim);
     if (current) {
-      held.remove(claim.taskId());
-      heldSince.remove(claim);
-      stats.inFlight(-1);
+      dropHeld(claim);
+      roomFreed();
     }
     if (done.isPresent()) {
       Completion c = done.get();

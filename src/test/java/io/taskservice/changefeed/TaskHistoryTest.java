@@ -1,5 +1,6 @@
 package io.taskservice.changefeed;
 
+import io.taskservice.domain.NewTask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.TestDatabase;
@@ -57,7 +58,7 @@ class TaskHistoryTest extends PoolTest {
         lateId = rows.getLong(1);
       }
       // a change that starts later and commits first: its seq is higher
-      long earlyId = onContext(() -> tasks.create("early")).id();
+      long earlyId = onContext(() -> tasks.create(NewTask.of("early"))).id();
       TaskHistory.Changes first = sequenceThenRead(start);
       assertThat(first.changes()).extracting(c -> c.task().id()).containsExactly(earlyId);
       EventCursor early = first.changes().get(0).cursor();
@@ -99,7 +100,7 @@ class TaskHistoryTest extends PoolTest {
       }
       for (int i = 0; i < 20; i++) {
         String title = "t" + i;
-        onContext(() -> tasks.create(title));
+        onContext(() -> tasks.create(NewTask.of(title)));
         onContext(() -> new Sequencer(pool, 5000).round());
       }
       TaskHistory.Changes all = onContext(() -> history.read(start, 1000, 1000));
@@ -146,14 +147,14 @@ class TaskHistoryTest extends PoolTest {
   void aRowThatIsNoChangeOfThisServiceIsSkippedAndTheFeedGoesOn() throws Exception {
     TaskHistory history = history();
     EventCursor start = sequenceThenRead(onContext(history::now).end()).next();
-    long id = onContext(() -> new TaskRepository(pool, 5000).create("ab")).id();
+    long id = onContext(() -> new TaskRepository(pool, 5000).create(NewTask.of("ab"))).id();
     TestDatabase.execute("ALTER TABLE task_history DROP CONSTRAINT task_history_status_check");
     try {
       TestDatabase.execute(
           "INSERT INTO task_history (task_id, at, event, status) VALUES ("
               + id
               + ", now(), 'claimed', 'bogus')");
-      long after = onContext(() -> new TaskRepository(pool, 5000).create("cd")).id();
+      long after = onContext(() -> new TaskRepository(pool, 5000).create(NewTask.of("cd"))).id();
       TaskHistory.Changes read = sequenceThenRead(start);
       assertThat(read.skipped()).hasSize(1);
       assertThat(read.changes()).extracting(c -> c.task().id()).containsExactly(id, after);
@@ -169,7 +170,7 @@ class TaskHistoryTest extends PoolTest {
   void onAnotherServerANewEpochBeginsAndRestoredRowsAreNotTakenForNewCommits() throws Exception {
     TaskHistory history = history();
     TaskHistory.State before = sequenceThenRead(onContext(history::now).end()).state();
-    long restored = onContext(() -> new TaskRepository(pool, 5000).create("ab")).id();
+    long restored = onContext(() -> new TaskRepository(pool, 5000).create(NewTask.of("ab"))).id();
     // as a restore leaves them: the state of another server, rows with its transaction ids
     TestDatabase.execute("UPDATE task_feed_state SET system_id = system_id + 1");
     TestDatabase.execute(
@@ -177,7 +178,7 @@ class TaskHistoryTest extends PoolTest {
     onContext(() -> new Sequencer(pool, 5000).round());
     TaskHistory.State after = onContext(history::now);
     assertThat(after.epoch()).isEqualTo(before.epoch() + 1);
-    long fresh = onContext(() -> new TaskRepository(pool, 5000).create("cd")).id();
+    long fresh = onContext(() -> new TaskRepository(pool, 5000).create(NewTask.of("cd"))).id();
     TaskHistory.Changes read = sequenceThenRead(after.end());
     assertThat(read.changes())
         .as("only the change made on this server")
@@ -194,7 +195,7 @@ class TaskHistoryTest extends PoolTest {
   void aTaskTellsItsWholeStoryAndTheFeedOnlyItsStatusChanges() throws Exception {
     TaskHistory history = history();
     EventCursor start = sequenceThenRead(onContext(history::now).end()).next();
-    long id = onContext(() -> new TaskRepository(pool, 5000).create("ab")).id();
+    long id = onContext(() -> new TaskRepository(pool, 5000).create(NewTask.of("ab"))).id();
     TaskClaims first = claims("worker-a");
     Claim claim = onContext(() -> first.startProcessing(id)).orElseThrow();
     assertThat(onContext(() -> first.release(List.of(claim)))).isEqualTo(1);
@@ -230,7 +231,7 @@ class TaskHistoryTest extends PoolTest {
 
   @Test
   void aTaskWhoseMessageWasLostIsRecoveredAsNewUnclaimed() throws Exception {
-    long id = onContext(() -> new TaskRepository(pool, 5000).create("abc")).id();
+    long id = onContext(() -> new TaskRepository(pool, 5000).create(NewTask.of("abc"))).id();
     onContext(() -> claims("sweeper").claimStale(0, 10));
     assertThat(onContext(() -> history().of(id)).orElseThrow())
         .extracting(TaskHistory.Entry::event, TaskHistory.Entry::reason)
@@ -249,7 +250,7 @@ class TaskHistoryTest extends PoolTest {
   @Test
   void retentionDeletesTheHistoryWithItsTaskAndRaisesThePrunedMark() throws Exception {
     TaskHistory history = history();
-    long id = onContext(() -> new TaskRepository(pool, 5000).create("ab")).id();
+    long id = onContext(() -> new TaskRepository(pool, 5000).create(NewTask.of("ab"))).id();
     TaskClaims worker = claims("worker-a");
     Claim claim = onContext(() -> worker.startProcessing(id)).orElseThrow();
     assertThat(onContext(() -> worker.completeProcessing(claim))).isPresent();

@@ -1,5 +1,6 @@
 package io.taskservice.counts;
 
+import io.taskservice.domain.NewTask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.Await;
@@ -80,7 +81,7 @@ class ExactCountsTest extends PoolTest {
     TaskRepository repository = new TaskRepository(pool, 5000);
     actor(
         () ->
-            Future.all(IntStream.range(0, 20).mapToObj(i -> repository.create("t" + i)).toList())
+            Future.all(IntStream.range(0, 20).mapToObj(i -> repository.create(NewTask.of("t" + i))).toList())
                 .onSuccess(
                     all -> {
                       did("created", all.size());

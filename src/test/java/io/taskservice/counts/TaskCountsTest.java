@@ -1,5 +1,6 @@
 package io.taskservice.counts;
 
+import io.taskservice.domain.NewTask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.TestDatabase;
@@ -37,7 +38,7 @@ class TaskCountsTest extends PoolTest {
   private static void create(int n) throws Exception {
     TaskRepository tasks = new TaskRepository(pool, 5000);
     onContext(
-        () -> Future.all(IntStream.range(0, n).mapToObj(i -> tasks.create("t" + i)).toList()));
+        () -> Future.all(IntStream.range(0, n).mapToObj(i -> tasks.create(NewTask.of("t" + i))).toList()));
   }
 
   @Test

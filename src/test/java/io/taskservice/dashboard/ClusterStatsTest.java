@@ -87,10 +87,18 @@ class ClusterStatsTest {
     OffsetDateTime created = now.minusSeconds(4).atOffset(ZoneOffset.UTC);
     OffsetDateTime finished = now.minusSeconds(1).atOffset(ZoneOffset.UTC);
 
-    stats.changed(new Task(1, "a", TaskStatus.NEW, null, created, created));
+    stats.changed(new Task(1, "a", TaskStatus.NEW, null, "default", 0, null, created, created));
     stats.changed(
         new Task(
-            1, "a", TaskStatus.DONE, io.taskservice.domain.TaskResult.SUCCESS, created, finished));
+            1,
+            "a",
+            TaskStatus.DONE,
+            io.taskservice.domain.TaskResult.SUCCESS,
+            "default",
+            0,
+            null,
+            created,
+            finished));
 
     TaskActivity.Snapshot activity = stats.read().await(10, TimeUnit.SECONDS).activity();
     assertThat(activity.completions()).isEqualTo(1);

@@ -1,5 +1,6 @@
 package io.taskservice.tasks;
 
+import io.taskservice.domain.NewTask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.TestDatabase;
@@ -21,18 +22,18 @@ class KeyedCreateTest extends PoolTest {
   @Test
   void oneKeyTakenByAnotherTitleDoesNotFailTheRestOfItsBatch() throws Exception {
     TaskRepository tasks = new TaskRepository(pool, 5000, Duration.ofHours(24));
-    long first = PoolTest.onContext(() -> tasks.create("taken", key("k2"))).task().id();
-    long replayed = PoolTest.onContext(() -> tasks.create("same", key("k4"))).task().id();
+    long first = PoolTest.onContext(() -> tasks.create(NewTask.of("taken"), key("k2"))).task().id();
+    long replayed = PoolTest.onContext(() -> tasks.create(NewTask.of("same"), key("k4"))).task().id();
 
     // submitted in one go: the first runs at once, the other three wait for it and then share
     // one statement
     List<Future<TaskRepository.Created>> batch = new ArrayList<>();
     PoolTest.onContext(
         () -> {
-          batch.add(tasks.create("a", key("k1")));
-          batch.add(tasks.create("another title", key("k2")));
-          batch.add(tasks.create("c", key("k3")));
-          batch.add(tasks.create("same", key("k4")));
+          batch.add(tasks.create(NewTask.of("a"), key("k1")));
+          batch.add(tasks.create(NewTask.of("another title"), key("k2")));
+          batch.add(tasks.create(NewTask.of("c"), key("k3")));
+          batch.add(tasks.create(NewTask.of("same"), key("k4")));
           return Future.join(new ArrayList<>(batch)).otherwiseEmpty();
         });
 
@@ -53,8 +54,8 @@ class KeyedCreateTest extends PoolTest {
     List<Future<TaskRepository.Created>> calls = new ArrayList<>();
     PoolTest.onContext(
         () -> {
-          calls.add(tasks.create("t", key("k")));
-          calls.add(tasks.create("t", key("k")));
+          calls.add(tasks.create(NewTask.of("t"), key("k")));
+          calls.add(tasks.create(NewTask.of("t"), key("k")));
           return Future.join(new ArrayList<>(calls)).otherwiseEmpty();
         });
     assertThat(calls.get(0).succeeded()).isTrue();
@@ -65,8 +66,8 @@ class KeyedCreateTest extends PoolTest {
   @Test
   void theSameKeyInTwoScopesIsTwoKeys() throws Exception {
     TaskRepository tasks = new TaskRepository(pool, 5000, Duration.ofHours(24));
-    long a = PoolTest.onContext(() -> tasks.create("t", new IdempotencyKey("aa", "k"))).task().id();
-    long b = PoolTest.onContext(() -> tasks.create("t", new IdempotencyKey("bb", "k"))).task().id();
+    long a = PoolTest.onContext(() -> tasks.create(NewTask.of("t"), new IdempotencyKey("aa", "k"))).task().id();
+    long b = PoolTest.onContext(() -> tasks.create(NewTask.of("t"), new IdempotencyKey("bb", "k"))).task().id();
     assertThat(a).isNotEqualTo(b);
   }
 }

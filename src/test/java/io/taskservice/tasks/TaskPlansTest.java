@@ -1,5 +1,8 @@
 package io.taskservice.tasks;
 
+import io.taskservice.domain.TaskFilter;
+import io.taskservice.domain.TaskStatus;
+import java.util.Optional;
 import static io.taskservice.Plans.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,14 +17,17 @@ class TaskPlansTest {
   @Test
   void retentionFindsExpiredTasksThroughItsPartialIndex() {
     assertThat(plan(TaskRetention.PRUNE, "bigint, int", "3600000, 1000"))
-        .contains("tasks_finished_updated_idx")
+        .contains("tasks_final_updated_idx")
         .doesNotContain("Seq Scan")
         .doesNotContain("Sort");
   }
 
   @Test
   void cursorPagesReadAnIndexRangeInOrder() {
-    for (String sql : new String[] {TaskRepository.BELOW_ALL, TaskRepository.ABOVE_ALL}) {
+    for (String sql :
+        new String[] {
+          TaskListSql.BELOW.sql(TaskFilter.ALL, "*"), TaskListSql.ABOVE.sql(TaskFilter.ALL, "*")
+        }) {
       assertThat(plan(sql, "bigint, int, int", "100, 21, 0"))
           .as(sql)
           .contains("tasks_pkey")
@@ -29,15 +35,30 @@ class TaskPlansTest {
           .doesNotContain("Sort");
     }
     for (String sql :
-        new String[] {TaskRepository.BELOW_BY_STATUS, TaskRepository.ABOVE_BY_STATUS}) {
+        new String[] {
+          TaskListSql.BELOW.sql(TaskFilter.status(TaskStatus.DONE), "*"),
+          TaskListSql.ABOVE.sql(TaskFilter.status(TaskStatus.DONE), "*")
+        }) {
       assertIdsFirst(plan(sql, "text, bigint, int, int", "'done', 100, 21, 0"), sql);
+    }
+    TaskFilter byQueue = new TaskFilter(Optional.empty(), Optional.of("reports"));
+    for (String sql :
+        new String[] {TaskListSql.BELOW.sql(byQueue, "*"), TaskListSql.ABOVE.sql(byQueue, "*")}) {
+      assertIdsFirst(plan(sql, "text, bigint, int, int", "'reports', 100, 21, 0"), sql);
+      assertThat(plan(sql, "text, bigint, int, int", "'reports', 100, 21, 0"))
+          .contains("tasks_queue_id_idx");
     }
   }
 
   @Test
   void pagesWithAStatusReadTheirIdsFromTheStatusIndexThenEachRowByItsKey() {
-    assertIdsFirst(plan(TaskRepository.PAGE_BY_STATUS, "text, int, int", "'new', 20, 40"), "page");
-    assertThat(plan(TaskRepository.PAGE_ALL, "int, int", "20, 40"))
+    assertIdsFirst(
+        plan(
+            TaskListSql.PAGE.sql(TaskFilter.status(TaskStatus.NEW), "*"),
+            "text, int, int",
+            "'new', 20, 40"),
+        "page");
+    assertThat(plan(TaskListSql.PAGE.sql(TaskFilter.ALL, "*"), "int, int", "20, 40"))
         .contains("Index Only Scan")
         .doesNotContain("Join")
         .doesNotContain("Seq Scan");

@@ -1,5 +1,7 @@
 package io.taskservice.tasks;
 
+import io.taskservice.domain.NewTask;
+import io.taskservice.domain.TaskFilter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.TestDatabase;
@@ -22,7 +24,7 @@ class TaskRepositoryTest extends PoolTest {
 
   @Test
   void aCreatedTaskIsNewWithoutResult() throws Exception {
-    Task task = onContext(r -> r.create("Process report"));
+    Task task = onContext(r -> r.create(NewTask.of("Process report")));
     assertThat(task.id()).isPositive();
     assertThat(task.title()).isEqualTo("Process report");
     assertThat(task.status()).isEqualTo(TaskStatus.NEW);
@@ -46,7 +48,7 @@ class TaskRepositoryTest extends PoolTest {
             r -> {
               List<Future<Task>> all = new ArrayList<>();
               for (int i = 0; i < n; i++) {
-                all.add(r.create("task " + i));
+                all.add(r.create(NewTask.of("task " + i)));
               }
               return Future.all(all).map(cf -> cf.<Task>list());
             });
@@ -64,7 +66,7 @@ class TaskRepositoryTest extends PoolTest {
   void concurrentReadsAreGroupedAndEachGetsItsOwnTask() throws Exception {
     for (int i = 1; i <= 50; i++) {
       String title = "t" + i;
-      onContext(r -> r.create(title));
+      onContext(r -> r.create(NewTask.of(title)));
     }
     List<Optional<Task>> found =
         onContext(
@@ -87,20 +89,20 @@ class TaskRepositoryTest extends PoolTest {
   void pagesAreNewestFirstAndCountsFollowTheFilter() throws Exception {
     for (int i = 1; i <= 5; i++) {
       String title = "t" + i;
-      onContext(r -> r.create(title));
+      onContext(r -> r.create(NewTask.of(title)));
     }
     TestDatabase.execute("UPDATE tasks SET status = 'done', result = 'success' WHERE id IN (2, 4)");
-    List<Task> firstTwo = onContext(r -> r.page(Optional.empty(), 0, 2));
+    List<Task> firstTwo = onContext(r -> r.page(TaskFilter.ALL, 0, 2));
     assertThat(firstTwo).extracting(Task::title).containsExactly("t5", "t4");
-    List<Task> rest = onContext(r -> r.page(Optional.empty(), 2, 10));
+    List<Task> rest = onContext(r -> r.page(TaskFilter.ALL, 2, 10));
     assertThat(rest).extracting(Task::title).containsExactly("t3", "t2", "t1");
-    long all = onContext(r -> r.count(Optional.empty()));
-    long done = onContext(r -> r.count(Optional.of(TaskStatus.DONE)));
-    long failed = onContext(r -> r.count(Optional.of(TaskStatus.FAILED)));
+    long all = onContext(r -> r.count(TaskFilter.ALL));
+    long done = onContext(r -> r.count(TaskFilter.status(TaskStatus.DONE)));
+    long failed = onContext(r -> r.count(TaskFilter.status(TaskStatus.FAILED)));
     assertThat(all).isEqualTo(5);
     assertThat(done).isEqualTo(2);
     assertThat(failed).isZero();
-    List<Task> donePage = onContext(r -> r.page(Optional.of(TaskStatus.DONE), 0, 10));
+    List<Task> donePage = onContext(r -> r.page(TaskFilter.status(TaskStatus.DONE), 0, 10));
     assertThat(donePage).extracting(Task::title).containsExactly("t4", "t2");
   }
 }

@@ -1,5 +1,6 @@
 package io.taskservice.tasks;
 
+import io.taskservice.domain.NewTask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.TestDatabase;
@@ -126,7 +127,7 @@ class TaskRetentionTest extends PoolTest {
         assertThat(deleted.getLong("n")).isEqualTo(50); // not committed: its locks are held
       }
 
-      long id = onContext(() -> tasks.create("created during a prune")).id();
+      long id = onContext(() -> tasks.create(NewTask.of("created during a prune"))).id();
       Claim claim = onContext(() -> worker.startProcessing(id)).orElseThrow();
       assertThat(onContext(() -> worker.completeProcessing(claim))).isPresent();
 
@@ -145,7 +146,7 @@ class TaskRetentionTest extends PoolTest {
     TaskRepository tasks = new TaskRepository(pool, 2000);
     for (int i = 0; i < 10; i++) {
       String title = "p" + i;
-      onContext(() -> tasks.create(title));
+      onContext(() -> tasks.create(NewTask.of(title)));
     }
     onContext(() -> new Sequencer(pool, 2000).round());
     TestDatabase.execute(
