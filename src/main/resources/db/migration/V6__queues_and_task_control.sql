@@ -100,3 +100,10 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+-- Idempotency keys stand for the whole validated request (its canonical form: endpoint, fields,
+-- instants in UTC, defaults applied), and for every task of a bulk create. Keys stored before
+-- have neither: their task's own fields stand for the request.
+ALTER TABLE idempotency_keys
+    ADD COLUMN fingerprint TEXT     NULL,
+    ADD COLUMN task_ids    BIGINT[] NULL;
