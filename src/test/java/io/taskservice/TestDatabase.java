@@ -99,6 +99,7 @@ public final class TestDatabase {
    */
   public static void reset() {
     execute("TRUNCATE tasks RESTART IDENTITY CASCADE");
+    execute("TRUNCATE queues, workers");
   }
 
   /** Runs one SQL statement on the test database (for arranging states a test needs). */
