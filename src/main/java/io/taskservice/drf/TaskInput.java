@@ -45,15 +45,15 @@ public final class TaskInput {
   public static Result validate(Map<String, ?> body) {
     boolean html = body instanceof FormData;
     JsonObject errors = new JsonObject();
-    Object title = get(body, "title", html, true, false);
+    Object title = get(body, "title", html, true);
     FieldResult<String> t =
         title == NOT_SENT ? FieldResult.invalid(REQUIRED) : fromTitle(TitleRules.validate(title));
     collect(errors, "title", t);
-    Object queue = get(body, "queue", html, false, false);
+    Object queue = get(body, "queue", html, false);
     FieldResult<String> q =
         queue == NOT_SENT ? FieldResult.valid(NewTask.DEFAULT_QUEUE) : QueueRules.validate(queue);
     collect(errors, "queue", q);
-    Object priority = get(body, "priority", html, false, false);
+    Object priority = get(body, "priority", html, false);
     FieldResult<Integer> p =
         priority == NOT_SENT
             ? FieldResult.valid(0)
@@ -61,7 +61,7 @@ public final class TaskInput {
                 ? FieldResult.invalid(TitleRules.NULL)
                 : PriorityRules.validate(priority);
     collect(errors, "priority", p);
-    Object runAfter = get(body, "run_after", html, false, true);
+    Object runAfter = get(body, "run_after", html, false);
     FieldResult<OffsetDateTime> r =
         runAfter == NOT_SENT || runAfter == null
             ? FieldResult.valid(null)
@@ -74,24 +74,15 @@ public final class TaskInput {
   }
 
   /**
-   * DRF's {@code Field.get_value}: for HTML input an empty string is null for a nullable field and
-   * "not sent" for an optional one.
+   * DRF's {@code Field.get_value}: for HTML input an empty string of an optional field is "not
+   * sent" (of a nullable one it is null, which for {@code run_after} comes to the same).
    */
-  private static Object get(
-      Map<String, ?> body, String name, boolean html, boolean required, boolean nullable) {
+  private static Object get(Map<String, ?> body, String name, boolean html, boolean required) {
     if (!body.containsKey(name)) {
       return NOT_SENT;
     }
     Object value = body.get(name);
-    if (html && "".equals(value)) {
-      if (nullable) {
-        return null;
-      }
-      if (!required) {
-        return NOT_SENT;
-      }
-    }
-    return value;
+    return html && !required && "".equals(value) ? NOT_SENT : value;
   }
 
   private static FieldResult<String> fromTitle(TitleRules.Result title) {
