@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * type is a 415. A JSON body is decoded by its charset as Python's codecs decode it ({@link
  * PythonCodecs}), then read as Python's {@code json} reads it ({@link PythonJson}); either failure
  * is a 400 with Python's message. The result is what DRF hands its serializer: a map, or any other
- * JSON value (even null), with Python's ints as {@code BigInteger} and floats as {@code Double}.
+ * JSON value (even null), with Python's ints as {@code BigInteger} and floats as {@code Double}; a
+ * form body is a {@link FormData}, which DRF's fields read by the rules of HTML input.
  */
 public final class RequestBody {
   static final MediaType JSON = MediaType.parse("application/json");
@@ -39,12 +40,13 @@ public final class RequestBody {
     Buffer body = ctx.body().buffer();
     boolean empty = body == null || body.length() == 0;
     if (JSON.match(type)) {
-      return empty ? new HashMap<String, Object>() : json(body.getBytes(), type.params());
+      return empty ? noData(type) : json(body.getBytes(), type.params());
     }
     if (FORM.match(type)) {
       return empty
-          ? new HashMap<String, Object>()
-          : QueryString.form(body.getBytes(), type.params().get("charset")).lastValues();
+          ? noData(type)
+          : new FormData(
+              QueryString.form(body.getBytes(), type.params().get("charset")).lastValues());
     }
     if (MULTIPART.match(type)) {
       // the body handler keeps no multipart body: DRF's test for one is its declared length
@@ -55,9 +57,20 @@ public final class RequestBody {
       return lastValues(ctx.request().formAttributes());
     }
     if (empty) {
-      return new HashMap<String, Object>();
+      return noData(type);
     }
     throw ApiError.unsupportedMediaType(contentType == null ? "" : contentType);
+  }
+
+  /**
+   * What DRF makes of an empty body: an empty {@code QueryDict} when the type is exactly a form
+   * type (Django's {@code is_form_media_type}), otherwise an empty dict.
+   */
+  static Map<String, Object> noData(MediaType type) {
+    return type.sub().equals(FORM.sub()) && type.main().equals(FORM.main())
+            || type.sub().equals(MULTIPART.sub()) && type.main().equals(MULTIPART.main())
+        ? new FormData()
+        : new HashMap<>();
   }
 
   /** DRF's {@code JSONParser}: {@code json.load(codecs.getreader(charset)(stream))}. */
@@ -85,8 +98,8 @@ public final class RequestBody {
   }
 
   /** A form's fields, each with its last value, as Django's {@code QueryDict[key]} answers. */
-  private static Map<String, Object> lastValues(MultiMap form) {
-    Map<String, Object> values = new HashMap<>();
+  private static FormData lastValues(MultiMap form) {
+    FormData values = new FormData();
     for (Map.Entry<String, String> e : form) {
       values.put(e.getKey(), e.getValue());
     }

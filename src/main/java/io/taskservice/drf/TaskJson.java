@@ -15,6 +15,9 @@ public final class TaskJson {
         .put("title", task.title())
         .put("status", task.status().wire())
         .put("result", task.result() == null ? null : task.result().wire())
+        .put("queue", task.queue())
+        .put("priority", task.priority())
+        .put("run_after", task.runAfter() == null ? null : timestamp(task.runAfter()))
         .put("created_at", timestamp(task.createdAt()))
         .put("updated_at", timestamp(task.updatedAt()));
   }

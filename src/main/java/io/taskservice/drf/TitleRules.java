@@ -78,7 +78,7 @@ public final class TitleRules {
     return errors.isEmpty() ? Result.valid(text) : new Result(null, List.copyOf(errors));
   }
 
-  private static java.util.Optional<String> surrogate(String text) {
+  static java.util.Optional<String> surrogate(String text) {
     for (int i = 0; i < text.length(); ) {
       int cp = text.codePointAt(i);
       if (cp >= 0xD800 && cp <= 0xDFFF) {
