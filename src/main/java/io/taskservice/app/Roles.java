@@ -190,8 +190,7 @@ final class Roles {
   Future<String> worker(Deployer deployer) {
     return deployer
         .deploy(
-            new TaskWorkerVerticle(
-                nodeId, config, pool, new TitleParityPolicy(), ops.metrics()))
+            new TaskWorkerVerticle(nodeId, config, pool, new TitleParityPolicy(), ops.metrics()))
         .onSuccess(
             id ->
                 log.info(

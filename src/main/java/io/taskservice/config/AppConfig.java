@@ -1,7 +1,6 @@
 package io.taskservice.config;
 
 import io.taskservice.domain.ConsumedQueues;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,7 +1,6 @@
 package io.taskservice.config;
 
 import io.taskservice.domain.ConsumedQueues;
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;

@@ -1,7 +1,5 @@
 package io.taskservice.config;
 
-import io.taskservice.domain.ConsumedQueues;
-
 import static io.taskservice.config.SettingType.bool;
 import static io.taskservice.config.SettingType.choice;
 import static io.taskservice.config.SettingType.cidrs;
@@ -16,6 +14,7 @@ import static io.taskservice.config.SettingType.string;
 import io.taskservice.config.AppConfig.AccessLog;
 import io.taskservice.config.AppConfig.LogFormat;
 import io.taskservice.config.AppConfig.Role;
+import io.taskservice.domain.ConsumedQueues;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

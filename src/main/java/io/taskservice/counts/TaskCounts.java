@@ -16,11 +16,11 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * Exact numbers of tasks per status, read from {@code task_counts} (migrations V2 and V6) instead of
- * counting {@code tasks}: triggers append every statement's net change per status there, so a count
- * is the sum of a handful of rows however many tasks are stored, exact under concurrent writers and
- * hand-typed SQL. {@link #fold()} keeps it a handful of rows. Thread-safe; any node may fold at any
- * time.
+ * Exact numbers of tasks per status, read from {@code task_counts} (migrations V2 and V6) instead
+ * of counting {@code tasks}: triggers append every statement's net change per status there, so a
+ * count is the sum of a handful of rows however many tasks are stored, exact under concurrent
+ * writers and hand-typed SQL. {@link #fold()} keeps it a handful of rows. Thread-safe; any node may
+ * fold at any time.
  */
 public final class TaskCounts {
   static final String COUNT_ALL = "SELECT coalesce(sum(n), 0)::bigint FROM task_counts";

@@ -1,8 +1,8 @@
 package io.taskservice.domain;
 
 /**
- * Why a worker claimed a task: its queue had work for it (a wake-up, room freed, the due timer),
- * or one of the two recovery cases.
+ * Why a worker claimed a task: its queue had work for it (a wake-up, room freed, the due timer), or
+ * one of the two recovery cases.
  */
 public enum ClaimReason {
   /** Claimed in the normal course: a wake-up of its queue, or room freed on the worker. */

@@ -91,7 +91,8 @@ public record ConsumedQueues(Map<String, Integer> named, OptionalInt others) {
   /** The text that parses back to this value. */
   public String format() {
     StringBuilder out = new StringBuilder();
-    named.forEach((name, n) -> out.append(out.isEmpty() ? "" : ",").append(name).append('=').append(n));
+    named.forEach(
+        (name, n) -> out.append(out.isEmpty() ? "" : ",").append(name).append('=').append(n));
     others.ifPresent(n -> out.append(out.isEmpty() ? "" : ",").append("*=").append(n));
     return out.toString();
   }

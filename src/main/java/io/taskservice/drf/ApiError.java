@@ -18,15 +18,21 @@ public final class ApiError extends RuntimeException {
   public static final String NO_TASK = "No Task matches the given query.";
 
   private final int status;
-  private final transient JsonObject body;
+  // a JsonObject, or a JsonArray for a list's per-item errors
+  private final transient Object body;
   private final transient Map<String, String> headers;
 
   public ApiError(int status, JsonObject body) {
     this(status, body, Map.of());
   }
 
-  private ApiError(int status, JsonObject body, Map<String, String> headers) {
-    super(body.encode(), null, false, false);
+  /** A list serializer's errors: one object (or list) per item, as DRF answers a bulk create. */
+  public ApiError(int status, JsonArray body) {
+    this(status, (Object) body, Map.of());
+  }
+
+  private ApiError(int status, Object body, Map<String, String> headers) {
+    super(String.valueOf(body), null, false, false);
     this.status = status;
     this.body = body;
     this.headers = headers;
@@ -36,8 +42,16 @@ public final class ApiError extends RuntimeException {
     return status;
   }
 
-  public JsonObject body() {
+  /** The body: a {@link JsonObject}, or a {@link JsonArray} for a list's per-item errors. */
+  public Object body() {
     return body;
+  }
+
+  /** A validation error of DRF's serializers: an object of field errors, or per-item errors. */
+  public static ApiError invalid(Object errors) {
+    return errors instanceof JsonArray list
+        ? new ApiError(400, list)
+        : new ApiError(400, (JsonObject) errors);
   }
 
   /** Response headers that belong to this answer, e.g. {@code WWW-Authenticate} with a 401. */

@@ -18,8 +18,8 @@ public final class Filters {
   }
 
   /**
-   * django-filter's CharFilter, exact: empty means no filter; the value is not validated (a name
-   * no queue has simply matches nothing).
+   * django-filter's CharFilter, exact: empty means no filter; the value is not validated (a name no
+   * queue has simply matches nothing).
    */
   public static Optional<String> queue(QueryString query) {
     return query.last("queue").filter(s -> !s.isEmpty());

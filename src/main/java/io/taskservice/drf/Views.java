@@ -20,6 +20,7 @@ public final class Views {
   static final String LIST_ALLOW = "GET, POST, HEAD, OPTIONS";
   static final String DETAIL_ALLOW = "GET, HEAD, OPTIONS";
   static final String READ_ONLY_ALLOW = "GET";
+  static final String ACTION_ALLOW = "POST, OPTIONS";
 
   private static final String API = "/api/v1";
   private static final String TASKS = "/tasks";
@@ -33,7 +34,9 @@ public final class Views {
     LIST("Task List", LIST_ALLOW),
     DETAIL("Task Instance", DETAIL_ALLOW),
     HISTORY("Task History", READ_ONLY_ALLOW),
-    STATS("Stats", READ_ONLY_ALLOW);
+    STATS("Stats", READ_ONLY_ALLOW),
+    /** The view set's {@code bulk} action: {@code POST /api/v1/tasks/bulk/}. */
+    BULK("Bulk", ACTION_ALLOW);
 
     final String title;
     final String allow;
@@ -129,6 +132,9 @@ public final class Views {
     String tail = rest.substring(1);
     if (tail.endsWith("/")) {
       tail = tail.substring(0, tail.length() - 1);
+    }
+    if (tail.equals("bulk")) {
+      return new View(Kind.BULK, null, null);
     }
     int slash = tail.indexOf('/');
     if (slash < 0) {

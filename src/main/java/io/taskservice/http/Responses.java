@@ -29,6 +29,11 @@ public final class Responses {
     send(ctx, status, body);
   }
 
+  /** A {@link JsonObject} or {@link JsonArray} body. */
+  public static void json(RoutingContext ctx, int status, Object body) {
+    send(ctx, status, body);
+  }
+
   private static void send(RoutingContext ctx, int status, Object body) {
     if (ctx.response().ended()) {
       return;

@@ -1,8 +1,8 @@
 package io.taskservice.ops;
 
 import io.taskservice.domain.ClaimReason;
-import java.util.Map;
 import io.taskservice.domain.Completion;
+import java.util.Map;
 
 /** What a worker reports about its work, for the metrics. */
 public interface WorkerStats {

@@ -13,6 +13,7 @@ import io.taskservice.domain.Task;
 import io.taskservice.domain.TaskFilter;
 import io.taskservice.domain.TaskResult;
 import io.taskservice.domain.TaskStatus;
+import io.taskservice.drf.CanonicalTask;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
@@ -173,9 +174,9 @@ public final class TaskRepository {
 
   /**
    * Stores a new task unless {@code key} already stands for one (the IETF Idempotency-Key): then
-   * that task is the answer if it was created with the same request, else the call fails with {@link
-   * KeyReusedException}. Fails with {@link KeyInUseException} while another call with the key is in
-   * progress here. Across nodes, the key's row decides which request creates the task.
+   * that task is the answer if it was created with the same request, else the call fails with
+   * {@link KeyReusedException}. Fails with {@link KeyInUseException} while another call with the
+   * key is in progress here. Across nodes, the key's row decides which request creates the task.
    */
   public Future<Created> create(NewTask task, IdempotencyKey key) {
     if (!keysInProgress.add(key)) {
@@ -199,8 +200,8 @@ public final class TaskRepository {
   }
 
   /**
-   * A bulk create with an Idempotency-Key: the tasks created now, or, when the key came before
-   * with the same list, that request's tasks as they are now ({@code replayed}). Fails with {@link
+   * A bulk create with an Idempotency-Key: the tasks created now, or, when the key came before with
+   * the same list, that request's tasks as they are now ({@code replayed}). Fails with {@link
    * KeyReusedException} when the key came with another request, {@link KeyInUseException} while
    * another call with it is in progress here.
    */
@@ -215,7 +216,8 @@ public final class TaskRepository {
   /** A keyed bulk create's answer. */
   public record CreatedAll(List<Task> tasks, boolean replayed) {}
 
-  private Future<CreatedAll> insertBulkKeyed(List<NewTask> batch, IdempotencyKey key, int attempts) {
+  private Future<CreatedAll> insertBulkKeyed(
+      List<NewTask> batch, IdempotencyKey key, int attempts) {
     String fingerprint = bulkFingerprint(batch);
     Tuple params =
         arrays(batch)
@@ -363,8 +365,7 @@ public final class TaskRepository {
         arrays(batch.stream().map(KeyedTitle::task).toList())
             .addArrayOfString(batch.stream().map(k -> k.key().scope()).toArray(String[]::new))
             .addArrayOfString(batch.stream().map(k -> k.key().key()).toArray(String[]::new))
-            .addArrayOfString(
-                batch.stream().map(k -> fingerprint(k.task())).toArray(String[]::new))
+            .addArrayOfString(batch.stream().map(k -> fingerprint(k.task())).toArray(String[]::new))
             .addLong(keyTtlMs);
     return guard(
         pool.preparedQuery(INSERT_KEYED)
@@ -418,8 +419,7 @@ public final class TaskRepository {
                 Task task = byKey.get(wanted.key());
                 if (task == null) {
                   vanished.add(i);
-                } else if (sameRequest(
-                    fingerprints.get(wanted.key()), task, wanted.task())) {
+                } else if (sameRequest(fingerprints.get(wanted.key()), task, wanted.task())) {
                   outcomes[i] = new KeyedOutcome(new Created(task, true), null);
                 } else {
                   outcomes[i] = new KeyedOutcome(null, new KeyReusedException(wanted.key().key()));
@@ -457,21 +457,12 @@ public final class TaskRepository {
    * the same request when their fingerprints are equal (instants in UTC, defaults applied).
    */
   static String fingerprint(NewTask task) {
-    return "create\n"
-        + task.queue()
-        + "\n"
-        + task.priority()
-        + "\n"
-        + (task.runAfter() == null ? "" : task.runAfter().toInstant().toString())
-        + "\n"
-        + task.title();
+    return "create " + CanonicalTask.of(task);
   }
 
-  /** The canonical form of a bulk create: its items' in order, under the bulk endpoint's name. */
+  /** The canonical form of a bulk create: its items in order, under the bulk endpoint's name. */
   static String bulkFingerprint(List<NewTask> batch) {
-    StringBuilder out = new StringBuilder("bulk");
-    batch.forEach(task -> out.append('\u0000').append(fingerprint(task)));
-    return out.toString();
+    return "bulk " + CanonicalTask.of(batch);
   }
 
   /** Keys stored before fingerprints were: the task's own fields stand for the request. */
@@ -479,12 +470,7 @@ public final class TaskRepository {
     if (stored != null) {
       return stored.equals(fingerprint(wanted));
     }
-    return fingerprint(
-            new NewTask(
-                task.title(),
-                task.queue(),
-                task.priority(),
-                task.runAfter()))
+    return fingerprint(new NewTask(task.title(), task.queue(), task.priority(), task.runAfter()))
         .equals(fingerprint(wanted));
   }
 

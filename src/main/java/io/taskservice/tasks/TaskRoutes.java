@@ -37,6 +37,8 @@ public final class TaskRoutes implements ApiFeature {
   private static final int LIST = 1;
   private static final int DETAIL = 2;
 
+  static final long BULK_BODY_LIMIT = 16L * 1024 * 1024;
+
   private final AppConfig config;
   private final TasksApi api;
 
@@ -67,6 +69,7 @@ public final class TaskRoutes implements ApiFeature {
     // only the create reads a body: reads skip the body handler's work (the limit still answers
     // 413 for larger bodies)
     operations.handle("createTask", bodyHandler(), api::create);
+    operations.handle("bulkCreateTasks", bulkBodyHandler(), api::bulk);
     operations.handle("listTasks", api::list);
     operations.handle("retrieveTask", api::retrieve);
     operations.handle("retrieveTaskHistory", api::history);
@@ -93,6 +96,11 @@ public final class TaskRoutes implements ApiFeature {
 
   private Handler<RoutingContext> bodyHandler() {
     return BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes());
+  }
+
+  /** A bulk create's body may hold 1,000 tasks: a limit of its own. */
+  private static Handler<RoutingContext> bulkBodyHandler() {
+    return BodyHandler.create(false).setBodyLimit(BULK_BODY_LIMIT);
   }
 
   /**

@@ -2,7 +2,6 @@ package io.taskservice.tasks;
 
 import io.taskservice.changefeed.TaskHistory;
 import io.taskservice.changefeed.Watchers;
-import io.taskservice.domain.NewTask;
 import io.taskservice.domain.Task;
 import io.taskservice.domain.TaskFilter;
 import io.taskservice.domain.TaskStatus;
@@ -12,8 +11,9 @@ import io.taskservice.drf.Filters;
 import io.taskservice.drf.PythonInt;
 import io.taskservice.drf.QueryString;
 import io.taskservice.drf.RequestBody;
+import io.taskservice.drf.TaskInput;
 import io.taskservice.drf.TaskJson;
-import io.taskservice.drf.TitleRules;
+import io.taskservice.drf.TaskListInput;
 import io.taskservice.drf.Views;
 import io.taskservice.http.PendingWork;
 import io.taskservice.http.Responses;
@@ -27,7 +27,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.math.BigInteger;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -71,24 +70,14 @@ final class TasksApi {
 
   void create(RoutingContext ctx) {
     Optional<IdempotencyKey> key = keys.read(ctx.request());
-    Object data = RequestBody.read(ctx);
-    if (data == null) {
-      throw new ApiError(400, nonFieldErrors("No data provided"));
-    }
-    if (!(data instanceof Map<?, ?> map)) {
-      throw new ApiError(
-          400,
-          nonFieldErrors("Invalid data. Expected a dictionary, but got " + pythonType(data) + "."));
-    }
-    @SuppressWarnings("unchecked")
-    TitleRules.Result title = TitleRules.validate((Map<String, ?>) map);
-    if (!title.isValid()) {
-      throw ApiError.field("title", title.errors());
+    TaskInput.Result input = TaskInput.validate(RequestBody.read(ctx));
+    if (!input.isValid()) {
+      throw ApiError.invalid(input.errors());
     }
     Future<TaskRepository.Created> created =
         key.isPresent()
-            ? tasks.create(NewTask.of(title.title()), key.get())
-            : tasks.create(NewTask.of(title.title())).map(task -> new TaskRepository.Created(task, false));
+            ? tasks.create(input.task(), key.get())
+            : tasks.create(input.task()).map(task -> new TaskRepository.Created(task, false));
     created
         .onSuccess(
             c -> {
@@ -104,6 +93,43 @@ final class TasksApi {
                 wakeUps.created(task);
               }
               Responses.json(ctx, 201, TaskJson.of(task));
+            })
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * A bulk create, as DRF's {@code TaskSerializer(many=True, allow_empty=False, max_length=1000)}:
+   * every item valid, or a 400 with the errors of each and nothing created; the tasks in one
+   * statement, answered in input order.
+   */
+  void bulk(RoutingContext ctx) {
+    Optional<IdempotencyKey> key = keys.read(ctx.request());
+    TaskListInput.ListResult input = TaskListInput.validateList(RequestBody.read(ctx));
+    if (!input.isValid()) {
+      throw ApiError.invalid(input.errors());
+    }
+    Future<TaskRepository.CreatedAll> created =
+        key.isPresent()
+            ? tasks.createAll(input.tasks(), key.get())
+            : tasks
+                .createAll(input.tasks())
+                .map(list -> new TaskRepository.CreatedAll(list, false));
+    created
+        .onSuccess(
+            c -> {
+              if (c.replayed()) {
+                ctx.response().putHeader(IdempotencyKeyHeader.REPLAYED, "true");
+              } else {
+                c.tasks().forEach(t -> metrics.created());
+              }
+              JsonArray body = new JsonArray();
+              for (Task task : c.tasks()) {
+                if (task.status() == TaskStatus.NEW) {
+                  wakeUps.created(task);
+                }
+                body.add(TaskJson.of(task));
+              }
+              Responses.json(ctx, 201, body);
             })
         .onFailure(ctx::fail);
   }
@@ -417,26 +443,5 @@ final class TasksApi {
 
   private static String link(String base, String query) {
     return query.isEmpty() ? base : base + "?" + query;
-  }
-
-  private static JsonObject nonFieldErrors(String message) {
-    return new JsonObject().put("non_field_errors", new JsonArray().add(message));
-  }
-
-  /** The Python type name DRF puts in "Expected a dictionary, but got ...". */
-  private static String pythonType(Object value) {
-    if (value instanceof List) {
-      return "list";
-    }
-    if (value instanceof String) {
-      return "str";
-    }
-    if (value instanceof Boolean) {
-      return "bool";
-    }
-    if (value instanceof Double) {
-      return "float";
-    }
-    return value instanceof BigInteger ? "int" : value.getClass().getSimpleName();
   }
 }

@@ -30,7 +30,9 @@ final class WakeUps {
     this.soonMs = soonMs;
   }
 
-  /** {@code task} was just created (or is a replay of a create whose wake-up may have been lost). */
+  /**
+   * {@code task} was just created (or is a replay of a create whose wake-up may have been lost).
+   */
   void created(Task task) {
     long dueInMs =
         task.runAfter() == null

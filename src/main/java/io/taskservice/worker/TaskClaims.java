@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,11 +31,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The worker's SQL: claims per queue (the reference's {@code start_processing}, pulled by the
- * worker within the queue's settings) and {@code complete_processing} as in the reference
- * service (each one transaction that locks the rows with {@code SELECT ... FOR UPDATE}), plus
- * leases, the recovery sweep and hand-back. Every status change is checked by the {@link
- * TaskStatus} state machine row by row; claims and completions that arrive together share one
- * transaction. One instance per worker verticle.
+ * worker within the queue's settings) and {@code complete_processing} as in the reference service
+ * (each one transaction that locks the rows with {@code SELECT ... FOR UPDATE}), plus leases, the
+ * recovery sweep and hand-back. Every status change is checked by the {@link TaskStatus} state
+ * machine row by row; claims and completions that arrive together share one transaction. One
+ * instance per worker verticle.
  */
 public final class TaskClaims {
   // rows per claim or completion statement: what arrives meanwhile waits for the next
@@ -178,9 +177,9 @@ public final class TaskClaims {
   public record Claimed(List<Claim> claimed, int allowed, boolean paused, boolean capped) {}
 
   /**
-   * Claims up to {@code room} due tasks of {@code queue} (and, in a sweep, up to {@code room}
-   * tasks whose lease expired), within the queue's settings: nothing while it is paused, never
-   * more processing than its max_running. One transaction under the queue's advisory lock.
+   * Claims up to {@code room} due tasks of {@code queue} (and, in a sweep, up to {@code room} tasks
+   * whose lease expired), within the queue's settings: nothing while it is paused, never more
+   * processing than its max_running. One transaction under the queue's advisory lock.
    *
    * @param sweep whether this claim is the recovery sweep's: it takes expired leases over, and
    *     counts the tasks that waited past the grace as recovered
@@ -213,8 +212,7 @@ public final class TaskClaims {
                             conn.preparedQuery(exclusive ? LOCK_EXCLUSIVE : LOCK_SHARED)
                                 .execute(Tuple.of(queue))
                                 .compose(
-                                    locked ->
-                                        conn.preparedQuery(SETTINGS).execute(Tuple.of(queue)))
+                                    locked -> conn.preparedQuery(SETTINGS).execute(Tuple.of(queue)))
                                 .compose(
                                     settings ->
                                         claimWithin(

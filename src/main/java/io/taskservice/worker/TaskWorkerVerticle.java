@@ -16,10 +16,10 @@ import io.vertx.sqlclient.Pool;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,7 +155,8 @@ public final class TaskWorkerVerticle extends VerticleBase {
                       id ->
                           registry
                               .beat()
-                              .onFailure(e -> log.warn("{}: heartbeat failed: {}", name, e.toString())));
+                              .onFailure(
+                                  e -> log.warn("{}: heartbeat failed: {}", name, e.toString())));
               sweepTimer = vertx.setPeriodic(0, config.sweepIntervalMs(), id -> sweep());
               stats.consumerStarted();
               log.info("{} consuming {}", name, consumed.format());
@@ -413,7 +414,9 @@ public final class TaskWorkerVerticle extends VerticleBase {
             });
   }
 
-  /** A task was cancelled: if this worker holds it, it is dropped now (its completion would miss). */
+  /**
+   * A task was cancelled: if this worker holds it, it is dropped now (its completion would miss).
+   */
   private void cancelled(Long id) {
     Claim claim = id == null ? null : held.get(id);
     if (claim == null) {

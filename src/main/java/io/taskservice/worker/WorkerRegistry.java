@@ -27,8 +27,7 @@ final class WorkerRegistry {
   private final String role;
   private final JsonObject queues;
 
-  WorkerRegistry(
-      Pool pool, long timeoutMs, String nodeId, Object role, ConsumedQueues consumed) {
+  WorkerRegistry(Pool pool, long timeoutMs, String nodeId, Object role, ConsumedQueues consumed) {
     this.pool = pool;
     this.timeoutMs = timeoutMs;
     this.nodeId = nodeId;

@@ -19,11 +19,9 @@ class RequestBodyTest {
 
   @Test
   void anEmptyFormIsAnEmptyListForBulkButAnEmptyObjectIsNotAList() {
-    assertThat(
-            TaskListInput.validateList(RequestBody.noData(RequestBody.FORM)).errors().toString())
+    assertThat(TaskListInput.validateList(RequestBody.noData(RequestBody.FORM)).errors().toString())
         .contains("This list may not be empty.");
-    assertThat(
-            TaskListInput.validateList(RequestBody.noData(RequestBody.JSON)).errors().toString())
+    assertThat(TaskListInput.validateList(RequestBody.noData(RequestBody.JSON)).errors().toString())
         .contains("Expected a list of items but got type \\\"dict\\\".");
   }
 }

@@ -27,11 +27,25 @@ class TaskJsonTest {
     OffsetDateTime at = OffsetDateTime.parse("2026-01-01T00:00:00Z");
     Task task =
         new Task(
-            1, "t", TaskStatus.NEW, null, "reports", 3,
-            OffsetDateTime.parse("2026-02-01T12:00:00+01:00"), at, at);
+            1,
+            "t",
+            TaskStatus.NEW,
+            null,
+            "reports",
+            3,
+            OffsetDateTime.parse("2026-02-01T12:00:00+01:00"),
+            at,
+            at);
     assertThat(TaskJson.of(task).fieldNames())
         .containsExactly(
-            "id", "title", "status", "result", "queue", "priority", "run_after", "created_at",
+            "id",
+            "title",
+            "status",
+            "result",
+            "queue",
+            "priority",
+            "run_after",
+            "created_at",
             "updated_at");
     assertThat(TaskJson.of(task).getString("run_after")).isEqualTo("2026-02-01T11:00:00Z");
     assertThat(TaskJson.of(task).getInteger("priority")).isEqualTo(3);

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Claims per queue: order by priority then due time, the queue's pause and cluster-wide cap read
- * in the claim's own transaction, scheduled tasks never claimed early, takeovers in the sweep only.
+ * Claims per queue: order by priority then due time, the queue's pause and cluster-wide cap read in
+ * the claim's own transaction, scheduled tasks never claimed early, takeovers in the sweep only.
  */
 class QueueClaimsTest extends PoolTest {
   private static final long LEASE_MS = 30_000;
@@ -71,7 +71,8 @@ class QueueClaimsTest extends PoolTest {
             + " ('past', now() - interval '1 minute', now() - interval '1 minute')");
     TaskClaims.Claimed claimed = onContext(() -> worker("w").claim("default", 10, true));
     assertThat(claimed.claimed()).extracting(Claim::title).containsExactly("past");
-    TestDatabase.execute("UPDATE tasks SET run_after = now(), due_at = now() WHERE title = 'later'");
+    TestDatabase.execute(
+        "UPDATE tasks SET run_after = now(), due_at = now() WHERE title = 'later'");
     assertThat(onContext(() -> worker("w").claim("default", 10, false)).claimed())
         .extracting(Claim::title)
         .containsExactly("later");
@@ -102,11 +103,15 @@ class QueueClaimsTest extends PoolTest {
             + " VALUES ('orphan', 'processing', gen_random_uuid(), now() - interval '1 s');"
             + " INSERT INTO tasks (title, created_at, due_at)"
             + " VALUES ('forgotten', now() - interval '1 hour', now() - interval '1 hour')");
-    TaskClaims.Claimed wakeUp = onContext(() -> worker(pool, "w", 60_000).claim("default", 10, false));
-    assertThat(wakeUp.claimed()).extracting(Claim::title, Claim::reason)
+    TaskClaims.Claimed wakeUp =
+        onContext(() -> worker(pool, "w", 60_000).claim("default", 10, false));
+    assertThat(wakeUp.claimed())
+        .extracting(Claim::title, Claim::reason)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("forgotten", ClaimReason.MESSAGE));
-    TaskClaims.Claimed sweep = onContext(() -> worker(pool, "w", 60_000).claim("default", 10, true));
-    assertThat(sweep.claimed()).extracting(Claim::title, Claim::reason)
+    TaskClaims.Claimed sweep =
+        onContext(() -> worker(pool, "w", 60_000).claim("default", 10, true));
+    assertThat(sweep.claimed())
+        .extracting(Claim::title, Claim::reason)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("orphan", ClaimReason.LEASE_EXPIRED));
   }
 
