@@ -87,7 +87,7 @@ final class Roles {
     // one per node: every HTTP verticle and every viewer share its figures
     ClusterStats stats =
         new ClusterStats(
-            counts::all, new WorkerLoads(pool, config.dbTimeoutMs()), Clock.systemUTC());
+            counts::byQueue, new WorkerLoads(pool, config.dbTimeoutMs()), Clock.systemUTC());
     ops.metrics().watchers(hub.streams(), hub.longPolls(), hub.slowStreamsClosed());
     hub.listen(
         vertx.getOrCreateContext(),

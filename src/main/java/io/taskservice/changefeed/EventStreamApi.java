@@ -61,7 +61,8 @@ final class EventStreamApi {
 
   void open(RoutingContext ctx) {
     QueryString query = QueryString.parse(ctx.request().query());
-    Filter filter = new Filter(Filters.status(query).orElse(null), ids(query));
+    Filter filter =
+        new Filter(Filters.status(query).orElse(null), Filters.queue(query).orElse(null), ids(query));
     String lastEventId = ctx.request().getHeader("Last-Event-ID");
     if (lastEventId == null) {
       lastEventId = query.last("last_event_id").orElse(null);
@@ -131,14 +132,15 @@ final class EventStreamApi {
     return ids;
   }
 
-  /** The {@code status} and {@code id} filters; they combine with AND. */
-  private record Filter(TaskStatus status, Set<Long> ids) {
+  /** The {@code status}, {@code queue} and {@code id} filters; they combine with AND. */
+  private record Filter(TaskStatus status, String queue, Set<Long> ids) {
     boolean all() {
-      return status == null && ids == null;
+      return status == null && queue == null && ids == null;
     }
 
     boolean wants(TaskEvent event) {
       return (status == null || event.task().status() == status)
+          && (queue == null || queue.equals(event.task().queue()))
           && (ids == null || ids.contains(event.task().id()));
     }
   }

@@ -4,6 +4,7 @@ import io.taskservice.domain.Task;
 import io.taskservice.domain.TaskStatus;
 import io.vertx.core.Future;
 import java.time.Clock;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,14 +24,17 @@ public final class ClusterStats {
 
   private final Clock clock;
   private final TaskActivity activity;
-  private final SharedRead<Map<TaskStatus, Long>> counts;
+  private final SharedRead<Map<String, Map<TaskStatus, Long>>> counts;
   private final SharedRead<List<WorkerLoads.Load>> workers;
 
   /**
-   * @param counts the exact count per status, or null when this node cannot count cheaply
+   * @param counts the exact count per status of each queue, or null when this node cannot count
+   *     cheaply
    */
   public ClusterStats(
-      Supplier<Future<Map<TaskStatus, Long>>> counts, WorkerLoads workers, Clock clock) {
+      Supplier<Future<Map<String, Map<TaskStatus, Long>>>> counts,
+      WorkerLoads workers,
+      Clock clock) {
     this(counts, workers, clock, System::nanoTime);
   }
 
@@ -38,7 +42,7 @@ public final class ClusterStats {
    * @param nanoTime the monotonic clock that ages the figures read from the database
    */
   ClusterStats(
-      Supplier<Future<Map<TaskStatus, Long>>> counts,
+      Supplier<Future<Map<String, Map<TaskStatus, Long>>>> counts,
       WorkerLoads workers,
       Clock clock,
       LongSupplier nanoTime) {
@@ -60,12 +64,29 @@ public final class ClusterStats {
 
   /** The current figures; fails like the database when a due read fails. */
   public Future<Stats> read() {
+    return read(Optional.empty());
+  }
+
+  /** The current figures, the counts of one queue or of all. */
+  public Future<Stats> read(Optional<String> queue) {
     Future<Optional<Map<TaskStatus, Long>>> counted =
-        counts == null ? Future.succeededFuture(Optional.empty()) : counts.get().map(Optional::of);
+        counts == null
+            ? Future.succeededFuture(Optional.empty())
+            : counts.get().map(byQueue -> Optional.of(countsOf(byQueue, queue)));
     Future<List<WorkerLoads.Load>> loads = workers.get();
     return Future.all(counted, loads)
         .map(
             all -> new Stats(counted.result(), loads.result(), activity.snapshot(clock.instant())));
+  }
+
+  private static Map<TaskStatus, Long> countsOf(
+      Map<String, Map<TaskStatus, Long>> byQueue, Optional<String> queue) {
+    if (queue.isPresent()) {
+      return byQueue.getOrDefault(queue.get(), Map.of());
+    }
+    Map<TaskStatus, Long> all = new EnumMap<>(TaskStatus.class);
+    byQueue.values().forEach(counts -> counts.forEach((s, n) -> all.merge(s, n, Long::sum)));
+    return all;
   }
 
   /** Database reads made for viewers so far (counts and worker loads). */

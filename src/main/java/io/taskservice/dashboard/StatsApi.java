@@ -1,6 +1,8 @@
 package io.taskservice.dashboard;
 
 import io.taskservice.domain.TaskStatus;
+import io.taskservice.drf.Filters;
+import io.taskservice.drf.QueryString;
 import io.taskservice.drf.TaskJson;
 import io.taskservice.http.Responses;
 import io.vertx.core.json.JsonArray;
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code GET /api/v1/stats/}: the dashboard's figures about the whole cluster, answered from the
@@ -24,7 +27,8 @@ final class StatsApi {
   }
 
   void read(RoutingContext ctx) {
-    stats.read().onSuccess(s -> Responses.json(ctx, 200, toJson(s))).onFailure(ctx::fail);
+    Optional<String> queue = Filters.queue(QueryString.parse(ctx.request().query()));
+    stats.read(queue).onSuccess(s -> Responses.json(ctx, 200, toJson(s))).onFailure(ctx::fail);
   }
 
   static JsonObject toJson(ClusterStats.Stats stats) {

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntPredicate;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * OPTIONS never count.
  */
 final class OverloadGuard {
-  static final String DETAIL = "Too many requests in progress, try again later.";
+  static final String DETAIL = PendingWork.OVERLOADED;
 
   private final int max;
   private final long maxBodyBytes;
@@ -64,14 +65,27 @@ final class OverloadGuard {
       throw ApiError.detail(503, DETAIL);
     }
     AtomicBoolean released = new AtomicBoolean();
+    // units beyond the request's own one (a bulk create counts as its items)
+    AtomicInteger extra = new AtomicInteger();
     Runnable release =
         () -> {
           if (released.compareAndSet(false, true)) {
-            inProgress.decrementAndGet();
+            inProgress.addAndGet(-1 - extra.getAndSet(0));
             bodyBytes.addAndGet(-body);
           }
         };
+    IntPredicate more =
+        n -> {
+          if (released.get() || inProgress.addAndGet(n) > max) {
+            inProgress.addAndGet(released.get() ? 0 : -n);
+            rejected.increment();
+            return false;
+          }
+          extra.addAndGet(n);
+          return true;
+        };
     ctx.put(PendingWork.RELEASE, release);
+    ctx.put(PendingWork.MORE, more);
     // the answer ended, or the connection closed before it could
     ctx.addEndHandler(ended -> release.run());
     ctx.next();

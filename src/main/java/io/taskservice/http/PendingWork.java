@@ -3,6 +3,7 @@ package io.taskservice.http;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.IntPredicate;
 
 /**
  * The node's bound on API requests in progress counts a request from its admission until its answer
@@ -16,7 +17,22 @@ public final class PendingWork {
   /** Where the admission keeps the request's release in its context. */
   public static final String RELEASE = "tasks.pendingWork.release";
 
+  /** The 503's detail when the bound is reached. */
+  public static final String OVERLOADED = "Too many requests in progress, try again later.";
+
+  /** Where the admission keeps how the request may count as more than one unit of work. */
+  public static final String MORE = "tasks.pendingWork.more";
+
   private PendingWork() {}
+
+  /**
+   * The request counts as {@code units} of pending work in all (a bulk create as its items):
+   * false, and nothing counted, when that would pass the bound. True when no bound applies.
+   */
+  public static boolean countAs(RoutingContext ctx, int units) {
+    IntPredicate more = ctx.get(MORE);
+    return more == null || units <= 1 || more.test(units - 1);
+  }
 
   /** The request no longer counts as pending work; harmless when it never did. */
   public static void detach(RoutingContext ctx) {

@@ -108,6 +108,9 @@ final class TasksApi {
     if (!input.isValid()) {
       throw ApiError.invalid(input.errors());
     }
+    if (!PendingWork.countAs(ctx, input.tasks().size())) {
+      throw ApiError.detail(503, PendingWork.OVERLOADED);
+    }
     Future<TaskRepository.CreatedAll> created =
         key.isPresent()
             ? tasks.createAll(input.tasks(), key.get())

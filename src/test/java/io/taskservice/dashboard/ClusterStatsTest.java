@@ -49,7 +49,7 @@ class ClusterStatsTest {
     AtomicLong nanoTime = new AtomicLong();
     ClusterStats stats =
         new ClusterStats(
-            new TaskCounts(pool, 5000)::all,
+            new TaskCounts(pool, 5000)::byQueue,
             new WorkerLoads(pool, 5000),
             Clock.systemUTC(),
             nanoTime::get);
