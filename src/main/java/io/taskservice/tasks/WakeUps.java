@@ -30,7 +30,9 @@ final class WakeUps {
     this.soonMs = soonMs;
   }
 
-  /** {@code task} was just created (or is a replay of a create whose wake-up may have been lost). */
+  /**
+   * {@code task} was just created (or is a replay of a create whose wake-up may have been lost).
+   */
   void created(Task task) {
     long dueInMs =
         task.runAfter() == null
@@ -42,6 +44,14 @@ final class WakeUps {
       // both times are the database's: no clock of this node is involved
       vertx.setTimer(dueInMs, t -> wake(task.queue()));
     }
+  }
+
+  /**
+   * Task {@code id} was cancelled while a worker held it (the cancel committed): its holder drops
+   * it at once. A lost message costs nothing: the holder's completion misses the cleared claim.
+   */
+  void cancelled(long id) {
+    bus.publish(Addresses.CANCELLED, id);
   }
 
   /** Wakes {@code queue}'s consumers at the end of this turn of the event loop. */
