@@ -23,6 +23,7 @@ import io.taskservice.http.OutageGuard;
 import io.taskservice.ops.Failures;
 import io.taskservice.ops.Operations;
 import io.taskservice.ops.Readiness;
+import io.taskservice.tasks.ApiMetrics;
 import io.taskservice.tasks.IdempotencyKeys;
 import io.taskservice.tasks.Retention;
 import io.taskservice.tasks.TaskRetention;
@@ -115,7 +116,12 @@ final class Roles {
   private List<ApiFeature> features(Vertx vertx, ClusterStats stats) {
     Watchers watchers = new Watchers(vertx, hub);
     return List.of(
-        new TaskRoutes(vertx, config, pool, watchers, ops.metrics()::created),
+        new TaskRoutes(
+            vertx,
+            config,
+            pool,
+            watchers,
+            ApiMetrics.of(ops.metrics()::created, ops.metrics()::cancelled)),
         new EventRoutes(new TaskHistory(pool, config.dbTimeoutMs()), hub, watchers),
         new DashboardRoutes(stats));
   }

@@ -27,6 +27,16 @@ public final class TaskHistory {
       "history AS (INSERT INTO task_history (task_id, at, event, status)"
           + " SELECT id, created_at, 'created', 'new' FROM created ORDER BY id)";
 
+  /**
+   * Appends 'cancelled' for the rows of a CTE named {@code cancelled} (id, updated_at, reason,
+   * by_token): {@code reason} is 'cancel_all' for a cancel of every waiting task, {@code by_token}
+   * names who asked (the first 8 hex digits of the token's SHA-256) or is null.
+   */
+  public static final String CANCELLED =
+      "history AS (INSERT INTO task_history (task_id, at, event, status, reason, by_token)"
+          + " SELECT id, updated_at, 'cancelled', 'cancelled', reason, by_token FROM cancelled"
+          + " ORDER BY id)";
+
   /** The history rows that are status changes, i.e. events of the stream. */
   private static final String STREAMED =
       "h.event <> 'handed_back' AND h.reason IS DISTINCT FROM 'lease_expired'";
@@ -53,7 +63,7 @@ public final class TaskHistory {
           + " FROM task_feed_state WHERE only_row";
 
   static final String OF_TASK =
-      "SELECT h.at, h.event, h.status, h.result, h.worker, h.reason"
+      "SELECT h.at, h.event, h.status, h.result, h.worker, h.reason, h.by_token"
           + " FROM tasks t LEFT JOIN task_history h ON h.task_id = t.id WHERE t.id = $1"
           + " ORDER BY h.seq";
 
@@ -86,14 +96,20 @@ public final class TaskHistory {
   public record Changes(
       State state, List<Change> changes, EventCursor next, boolean more, List<String> skipped) {}
 
-  /** One entry of a task's history. */
+  /**
+   * One entry of a task's history.
+   *
+   * @param by who asked for the change (a cancel): the first 8 hex digits of the SHA-256 of their
+   *     bearer token; null for the service's own changes and when tokens are off
+   */
   public record Entry(
       OffsetDateTime at,
       String event,
       String status,
       String result,
       String worker,
-      String reason) {}
+      String reason,
+      String by) {}
 
   private final Pool pool;
   private final long timeoutMs;
@@ -140,7 +156,8 @@ public final class TaskHistory {
                               row.getString("status"),
                               row.getString("result"),
                               row.getString("worker"),
-                              row.getString("reason")));
+                              row.getString("reason"),
+                              row.getString("by_token")));
                     }
                   }
                   return Optional.of(entries);

@@ -21,6 +21,7 @@ public final class Views {
   static final String DETAIL_ALLOW = "GET, HEAD, OPTIONS";
   static final String READ_ONLY_ALLOW = "GET";
   static final String ACTION_ALLOW = "POST, OPTIONS";
+  private static final String CANCEL = "cancel";
 
   private static final String API = "/api/v1";
   private static final String TASKS = "/tasks";
@@ -34,6 +35,10 @@ public final class Views {
     LIST("Task List", LIST_ALLOW),
     DETAIL("Task Instance", DETAIL_ALLOW),
     HISTORY("Task History", READ_ONLY_ALLOW),
+    /** The reference's {@code cancel} action on one task. */
+    CANCEL("Cancel", ACTION_ALLOW),
+    /** The reference's {@code cancel_waiting} action on the list ({@code /tasks/cancel/}). */
+    CANCEL_WAITING("Cancel waiting", ACTION_ALLOW),
     STATS("Stats", READ_ONLY_ALLOW),
     /** The view set's {@code bulk} action: {@code POST /api/v1/tasks/bulk/}. */
     BULK("Bulk", ACTION_ALLOW);
@@ -138,10 +143,17 @@ public final class Views {
     }
     int slash = tail.indexOf('/');
     if (slash < 0) {
+      // the list's actions come before the detail route, as in DRF's router
+      if (tail.equals(CANCEL)) {
+        return new View(Kind.CANCEL_WAITING, null, null);
+      }
       return tail.isEmpty() ? null : detail(tail);
     }
     if (slash > 0 && tail.substring(slash).equals("/history")) {
       return new View(Kind.HISTORY, tail.substring(0, slash), null);
+    }
+    if (slash > 0 && tail.substring(slash + 1).equals(CANCEL)) {
+      return new View(Kind.CANCEL, tail.substring(0, slash), null);
     }
     return null;
   }

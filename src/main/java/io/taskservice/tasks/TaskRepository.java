@@ -36,7 +36,7 @@ import java.util.Set;
  * grouping is confined to its event loop); the pool is shared.
  */
 public final class TaskRepository {
-  private static final String COLUMNS =
+  static final String COLUMNS =
       "id, title, status, result, queue, priority, run_after, created_at, updated_at";
 
   // ids follow the input order, so the i-th returned row (by id) belongs to the i-th task; the
@@ -500,7 +500,7 @@ public final class TaskRepository {
     return tasks;
   }
 
-  private static Task toTask(Row row) {
+  static Task toTask(Row row) {
     return new Task(
         row.getLong("id"),
         row.getString("title"),

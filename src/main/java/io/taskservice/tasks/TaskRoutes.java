@@ -4,6 +4,7 @@ import io.taskservice.bus.Addresses;
 import io.taskservice.changefeed.TaskHistory;
 import io.taskservice.changefeed.Watchers;
 import io.taskservice.config.AppConfig;
+import io.taskservice.drf.ApiError;
 import io.taskservice.drf.QueryString;
 import io.taskservice.drf.Views;
 import io.taskservice.http.ApiFeature;
@@ -33,9 +34,18 @@ public final class TaskRoutes implements ApiFeature {
   static final String DETAIL_REGEX = "^/api/v1/tasks/(?<id>[^/]+)/?$";
   static final String ROOT_REGEX = "^/api/v1(?:/|/\\.[a-z0-9]+/?)?$";
   static final String ROOT_SUFFIX_REGEX = "^/api/v1/\\.[a-z0-9]+/?$";
+  // the reference's actions: cancel (detail) and cancel_waiting (list), POST only
+  static final String CANCEL_REGEX = "^/api/v1/tasks/[^/]+/cancel/?$";
+  static final String CANCEL_ALL_REGEX = "^/api/v1/tasks/cancel/?$";
+  static final String ACTION_ALLOW = "POST, OPTIONS";
   private static final int ROOT = 0;
   private static final int LIST = 1;
   private static final int DETAIL = 2;
+  private static final int CANCEL = 3;
+  private static final int CANCEL_ALL = 4;
+  // ahead of the contract's routes (from 0), behind the guards: GET /api/v1/tasks/cancel/ would
+  // otherwise be a retrieve of the task "cancel"
+  private static final int ACTION_ORDER = -1;
 
   static final long BULK_BODY_LIMIT = 16L * 1024 * 1024;
 
@@ -61,7 +71,9 @@ public final class TaskRoutes implements ApiFeature {
             metrics,
             new IdempotencyKeyHeader(!config.apiTokens().isEmpty()),
             new TaskHistory(pool, config.dbTimeoutMs()),
-            watchers);
+            watchers,
+            new TaskCancels(pool, config.dbTimeoutMs()),
+            !config.apiTokens().isEmpty());
   }
 
   @Override
@@ -73,11 +85,25 @@ public final class TaskRoutes implements ApiFeature {
     operations.handle("listTasks", api::list);
     operations.handle("retrieveTask", api::retrieve);
     operations.handle("retrieveTaskHistory", api::history);
+    // the cancels never read a body
+    operations.handle("cancelTask", api::cancel);
+    operations.handle("cancelWaitingTasks", api::cancelAll);
     operations.handle("getApiRoot", TaskRoutes::root);
   }
 
   @Override
   public void routes(Router router) {
+    // DRF's actions allow POST and OPTIONS only: anything else is a 405 naming the method
+    router.routeWithRegex(CANCEL_ALL_REGEX).order(ACTION_ORDER).handler(TaskRoutes::postOnly);
+    router.routeWithRegex(CANCEL_REGEX).order(ACTION_ORDER).handler(TaskRoutes::postOnly);
+    router
+        .routeWithRegex(HttpMethod.OPTIONS, CANCEL_ALL_REGEX)
+        .order(ACTION_ORDER)
+        .handler(ctx -> options(ctx, CANCEL_ALL));
+    router
+        .routeWithRegex(HttpMethod.OPTIONS, CANCEL_REGEX)
+        .order(ACTION_ORDER)
+        .handler(ctx -> options(ctx, CANCEL));
     // format suffixes as DRF's DefaultRouter adds them (a detail's is read by its handler)
     router.routeWithRegex(HttpMethod.GET, LIST_SUFFIX_REGEX).handler(api::list);
     router
@@ -125,11 +151,20 @@ public final class TaskRoutes implements ApiFeature {
     api.stop();
   }
 
+  private static void postOnly(RoutingContext ctx) {
+    HttpMethod method = ctx.request().method();
+    if (method == HttpMethod.POST || method == HttpMethod.OPTIONS) {
+      ctx.next();
+    } else {
+      ctx.fail(ApiError.methodNotAllowed(method.name()));
+    }
+  }
+
   /** DRF's SimpleMetadata for the API's views. */
   private static void options(RoutingContext ctx, int view) {
     JsonObject body =
         new JsonObject()
-            .put("name", view == ROOT ? "Api Root" : view == LIST ? "Task List" : "Task Instance")
+            .put("name", viewName(view))
             .put("description", view == ROOT ? "The default basic root view for DefaultRouter" : "")
             .put("renders", new JsonArray().add("application/json").add("text/html"))
             .put(
@@ -138,10 +173,21 @@ public final class TaskRoutes implements ApiFeature {
                     .add("application/json")
                     .add("application/x-www-form-urlencoded")
                     .add("multipart/form-data"));
-    if (view == LIST) {
+    if (view == LIST || view == CANCEL || view == CANCEL_ALL) {
       body.put("actions", new JsonObject().put("POST", createFields()));
     }
     Responses.json(ctx, 200, body);
+  }
+
+  /** DRF's view names: an action's is its function's name, prettified. */
+  private static String viewName(int view) {
+    return switch (view) {
+      case ROOT -> "Api Root";
+      case LIST -> "Task List";
+      case CANCEL -> "Cancel";
+      case CANCEL_ALL -> "Cancel waiting";
+      default -> "Task Instance";
+    };
   }
 
   /**

@@ -17,8 +17,11 @@ import io.taskservice.drf.TaskListInput;
 import io.taskservice.drf.Views;
 import io.taskservice.http.PendingWork;
 import io.taskservice.http.Responses;
+import io.taskservice.http.security.Authorization;
 import io.taskservice.http.security.RequestOrigin;
+import io.taskservice.http.security.Sha256;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
@@ -29,14 +32,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The three endpoints of the reference service — create, list, retrieve — with the wire format a
  * DRF {@code ModelViewSet} with {@code PageNumberPagination} and a django-filter {@code status}
  * filter produces; a list request with a {@code cursor} parameter is answered as DRF's {@code
- * CursorPagination} would.
+ * CursorPagination} would; and the reference's two cancel actions.
  */
 final class TasksApi {
+  static final String NOT_CANCELLABLE = "Only new or processing tasks can be cancelled.";
+  private static final Logger log = LoggerFactory.getLogger(TasksApi.class);
+
   static final int DEFAULT_PAGE_SIZE = 20;
   static final int MAX_PAGE_SIZE = 100;
   private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
@@ -48,6 +56,9 @@ final class TasksApi {
   private final IdempotencyKeyHeader keys;
   private final TaskHistory history;
   private final Watchers watchers;
+  private final TaskCancels cancels;
+  // bearer tokens are on: a cancel records who asked
+  private final boolean tokens;
   // the long polls of this verticle still waiting
   private final Set<Poll> polls = new HashSet<>();
   // the verticle stops: a long poll whose task is read only now does not start waiting
@@ -59,8 +70,12 @@ final class TasksApi {
       ApiMetrics metrics,
       IdempotencyKeyHeader keys,
       TaskHistory history,
-      Watchers watchers) {
+      Watchers watchers,
+      TaskCancels cancels,
+      boolean tokens) {
     this.tasks = tasks;
+    this.cancels = cancels;
+    this.tokens = tokens;
     this.wakeUps = wakeUps;
     this.metrics = metrics;
     this.keys = keys;
@@ -282,11 +297,100 @@ final class TasksApi {
                         .put("status", e.status())
                         .put("result", e.result())
                         .put("worker", e.worker())
-                        .put("reason", e.reason()));
+                        .put("reason", e.reason())
+                        .put("by", e.by()));
               }
               Responses.json(ctx, 200, body);
             })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * {@code POST /api/v1/tasks/{id}/cancel/}: cancels a new or processing task and answers it; a
+   * final one is a 409. The task is looked up as DRF's {@code get_object} does, through the list's
+   * filters. No body is read. The worker holding a processing task hears of it after the commit.
+   */
+  void cancel(RoutingContext ctx) {
+    TaskFilter filter = Filters.of(QueryString.parse(ctx.request().query()));
+    long id = taskId(ctx);
+    cancels
+        .cancel(id, filter, by(ctx.request()))
+        .onSuccess(
+            outcome -> {
+              if (!outcome.found()) {
+                ctx.fail(ApiError.notFound(ApiError.NO_TASK));
+                return;
+              }
+              if (outcome.cancelled().isEmpty()) {
+                // the view's own answer, not an error of the request: no Retry-After
+                Responses.json(ctx, 409, new JsonObject().put("detail", NOT_CANCELLABLE));
+                return;
+              }
+              metrics.cancelled(1);
+              if (outcome.was() == TaskStatus.PROCESSING) {
+                wakeUps.cancelled(id);
+              }
+              log.info("Task {} cancelled (was {})", id, outcome.was().wire());
+              Responses.json(ctx, 200, TaskJson.of(outcome.cancelled().get()));
+            })
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * {@code POST /api/v1/tasks/cancel/}: cancels every task waiting now ({@code new}, scheduled ones
+   * included; of one queue with {@code ?queue=}), in batches that each commit on their own and lock
+   * nothing for long; tasks created after the request started are left alone. Answers how many it
+   * cancelled. No body is read.
+   */
+  void cancelAll(RoutingContext ctx) {
+    Optional<String> queue = Filters.queue(QueryString.parse(ctx.request().query()));
+    String by = by(ctx.request());
+    cancels
+        .maxId()
+        .compose(maxId -> cancelBatches(ctx, 0, maxId, queue, by, 0))
+        .onSuccess(
+            cancelled -> {
+              log.info(
+                  "{} waiting tasks cancelled{}",
+                  cancelled,
+                  queue.map(q -> " in queue " + q).orElse(""));
+              Responses.json(ctx, 200, new JsonObject().put("cancelled", cancelled));
+            })
+        .onFailure(ctx::fail);
+  }
+
+  private Future<Long> cancelBatches(
+      RoutingContext ctx, long after, long maxId, Optional<String> queue, String by, long done) {
+    return cancels
+        .cancelBatch(after, maxId, queue, by)
+        .compose(
+            batch -> {
+              metrics.cancelled(batch.cancelled());
+              long total = done + batch.cancelled();
+              if (batch.locked() < TaskCancels.BATCH) {
+                return Future.succeededFuture(total);
+              }
+              // the next batch in a later turn of the event loop: the verticle's other requests
+              // are served in between
+              Promise<Long> rest = Promise.promise();
+              ctx.vertx()
+                  .runOnContext(
+                      v ->
+                          cancelBatches(ctx, batch.last(), maxId, queue, by, total)
+                              .onComplete(rest));
+              return rest.future();
+            });
+  }
+
+  /**
+   * Who asks, as the history records it: the first 8 hex digits of the SHA-256 of the bearer token
+   * (already checked by the token guard), or null when tokens are off.
+   */
+  private String by(HttpServerRequest request) {
+    if (!tokens) {
+      return null;
+    }
+    return Authorization.bearerToken(request).map(t -> Sha256.hex(t).substring(0, 8)).orElse(null);
   }
 
   /**

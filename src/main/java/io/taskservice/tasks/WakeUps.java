@@ -46,6 +46,14 @@ final class WakeUps {
     }
   }
 
+  /**
+   * Task {@code id} was cancelled while a worker held it (the cancel committed): its holder drops
+   * it at once. A lost message costs nothing: the holder's completion misses the cleared claim.
+   */
+  void cancelled(long id) {
+    bus.publish(Addresses.CANCELLED, id);
+  }
+
   /** Wakes {@code queue}'s consumers at the end of this turn of the event loop. */
   void wake(String queue) {
     if (pending.isEmpty()) {
