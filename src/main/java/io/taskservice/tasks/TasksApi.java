@@ -83,6 +83,8 @@ final class TasksApi {
     this.watchers = watchers;
   }
 
+  private static final String FILTER = "tasks.filter";
+
   void create(RoutingContext ctx) {
     Optional<IdempotencyKey> key = keys.read(ctx.request());
     TaskInput.Result input = TaskInput.validate(RequestBody.read(ctx));
@@ -159,9 +161,10 @@ final class TasksApi {
    */
   void retrieve(RoutingContext ctx) {
     long id = detailId(ctx);
-    Optional<LongPoll.Wait> wait =
-        LongPoll.of(ctx.request(), QueryString.parse(ctx.request().query()))
-            .filter(w -> w.millis() > 0);
+    QueryString query = QueryString.parse(ctx.request().query());
+    // as DRF's get_object: the list's filters apply (a task outside them is not found)
+    ctx.put(FILTER, Filters.of(query));
+    Optional<LongPoll.Wait> wait = LongPoll.of(ctx.request(), query).filter(w -> w.millis() > 0);
     if (wait.isEmpty()) {
       tasks.find(id).onSuccess(task -> answer(ctx, task, null)).onFailure(ctx::fail);
       return;
@@ -258,7 +261,9 @@ final class TasksApi {
   }
 
   /** The task, or 304 when the client's {@code If-None-Match} still names it, or 404. */
-  private static void answer(RoutingContext ctx, Optional<Task> task, String applied) {
+  private static void answer(RoutingContext ctx, Optional<Task> found, String applied) {
+    TaskFilter filter = ctx.get(FILTER, TaskFilter.ALL);
+    Optional<Task> task = found.filter(filter::matches);
     if (task.isEmpty()) {
       ctx.fail(ApiError.notFound(ApiError.NO_TASK));
       return;
