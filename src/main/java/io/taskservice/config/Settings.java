@@ -92,7 +92,7 @@ public final class Settings {
           "TASKS_ROLE",
           choice(Role.class),
           "all",
-          "`all`: API and worker in one process; `http`: API only, sends ids, never processes;"
+          "`all`: API and worker in one process; `http`: API only, wakes the queues' workers, never processes;"
               + " `worker`: processes only, serves no API.");
   public static final Setting<Integer> PROCESSING_DELAY_MS =
       define(
@@ -120,14 +120,15 @@ public final class Settings {
           "TASKS_SWEEP_INTERVAL_MS",
           integer(50, 3_600_000),
           "1000",
-          "How often (ms) each worker sweeps for tasks whose message was lost or whose lease"
-              + " ended.");
+          "How often (ms) each worker sweeps its queues for tasks whose wake-up was lost or whose"
+              + " lease ended, and reads when their next scheduled task is due.");
   public static final Setting<Integer> NEW_GRACE_MS =
       define(
           "TASKS_NEW_GRACE_MS",
           integer(0, 3_600_000),
           "2000",
-          "A task still `new` after this many ms is presumed to have lost its event-bus message.");
+          "A task due and claimable for longer than this many ms when a sweep claims it counts as"
+              + " recovered (`new_unclaimed`): its queue's wake-up was lost.");
   public static final Setting<Integer> SWEEP_BATCH =
       define(
           "TASKS_SWEEP_BATCH",
@@ -164,7 +165,7 @@ public final class Settings {
           "TASKS_RETENTION",
           duration(),
           "0",
-          "Finished (`done`, `failed`) tasks whose last change is older than this are deleted,"
+          "Finished (`done`, `failed`, `cancelled`) tasks whose last change is older than this are deleted,"
               + " with their history, by the workers; `new` and `processing` tasks never are."
               + " At most 36500d. `0` keeps every task.");
 
