@@ -23,6 +23,7 @@ import io.taskservice.http.OutageGuard;
 import io.taskservice.ops.Failures;
 import io.taskservice.ops.Operations;
 import io.taskservice.ops.Readiness;
+import io.taskservice.queues.QueueRoutes;
 import io.taskservice.tasks.ApiMetrics;
 import io.taskservice.tasks.IdempotencyKeys;
 import io.taskservice.tasks.Retention;
@@ -123,7 +124,8 @@ final class Roles {
             watchers,
             ApiMetrics.of(ops.metrics()::created, ops.metrics()::cancelled)),
         new EventRoutes(new TaskHistory(pool, config.dbTimeoutMs()), hub, watchers),
-        new DashboardRoutes(stats));
+        new DashboardRoutes(stats),
+        new QueueRoutes(vertx, config, pool, counts, ops.registry()));
   }
 
   /** A worker-only node's operator port: health and metrics. */

@@ -1,0 +1,116 @@
+package io.taskservice.queues;
+
+import io.taskservice.counts.TaskCounts;
+import io.taskservice.domain.TaskStatus;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads queues as the API shows them, in a fixed number of statements whatever their number: the
+ * exact counts of every queue holding tasks, the settings and consumers of every queue, then the
+ * oldest due task of only the queues asked for that have new tasks, and the scheduled counts from
+ * the node's cache (one read a second per node).
+ */
+final class QueueReads {
+  static final long SCHEDULED_MAX_AGE_MS = 1000;
+
+  private final QueueRepository queues;
+  private final TaskCounts counts;
+  private final NodeCache<Map<String, Long>> scheduled;
+
+  QueueReads(QueueRepository queues, TaskCounts counts, NodeCache<Map<String, Long>> scheduled) {
+    this.queues = queues;
+    this.counts = counts;
+    this.scheduled = scheduled;
+  }
+
+  /** Every queue, in name order, each with its settings, counts and consumers only. */
+  Future<List<QueueState>> all() {
+    return counts
+        .byQueue()
+        .compose(
+            byQueue ->
+                queues
+                    .all(List.copyOf(byQueue.keySet()))
+                    .map(
+                        listed -> {
+                          List<QueueState> all = new ArrayList<>(listed.size());
+                          for (QueueRepository.Listed q : listed) {
+                            all.add(
+                                new QueueState(
+                                    q.name(),
+                                    new Settings(q.paused(), q.maxRunning()),
+                                    wire(byQueue.get(q.name())),
+                                    0,
+                                    null,
+                                    q.consumers()));
+                          }
+                          return all;
+                        }));
+  }
+
+  /**
+   * {@code some} (from {@link #all()}) completed with their oldest due task and scheduled count.
+   */
+  Future<List<QueueState>> complete(List<QueueState> some) {
+    List<String> waiting = new ArrayList<>();
+    some.stream().filter(q -> q.count(TaskStatus.NEW) > 0).forEach(q -> waiting.add(q.name()));
+    return queues
+        .oldestAges(waiting)
+        .compose(
+            ages ->
+                scheduled()
+                    .map(
+                        scheduledCounts -> {
+                          List<QueueState> completed = new ArrayList<>(some.size());
+                          for (QueueState q : some) {
+                            completed.add(
+                                new QueueState(
+                                    q.name(),
+                                    q.settings(),
+                                    q.counts(),
+                                    scheduledCounts.getOrDefault(q.name(), 0L),
+                                    ages.get(q.name()),
+                                    q.consumers()));
+                          }
+                          return completed;
+                        }));
+  }
+
+  /** One queue, or empty when none exists by that name. */
+  Future<Optional<QueueState>> one(String name) {
+    return queues
+        .one(name)
+        .compose(
+            q ->
+                !q.exists()
+                    ? Future.succeededFuture(Optional.empty())
+                    : scheduled()
+                        .map(
+                            scheduledCounts ->
+                                Optional.of(
+                                    new QueueState(
+                                        name,
+                                        new Settings(q.paused(), q.maxRunning()),
+                                        q.counts(),
+                                        scheduledCounts.getOrDefault(name, 0L),
+                                        q.oldestAge(),
+                                        q.consumers()))));
+  }
+
+  private Future<Map<String, Long>> scheduled() {
+    return scheduled.get(queues::scheduled);
+  }
+
+  private static Map<String, Long> wire(Map<TaskStatus, Long> counts) {
+    Map<String, Long> wire = new HashMap<>();
+    if (counts != null) {
+      counts.forEach((status, n) -> wire.put(status.wire(), n));
+    }
+    return wire;
+  }
+}

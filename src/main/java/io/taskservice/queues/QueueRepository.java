@@ -1,0 +1,228 @@
+package io.taskservice.queues;
+
+import io.taskservice.db.Database;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The queues' SQL: their settings ({@code queues}), their consumers ({@code workers} rows with a
+ * heartbeat in the last 10 s), the age of their oldest due task and their scheduled tasks. Every
+ * read costs a fixed number of statements whatever the number of queues; the counts per status come
+ * from {@code task_counts} (exact, a handful of rows per queue).
+ */
+final class QueueRepository {
+  /** The advisory lock every claim of a queue takes (shared, or exclusive when capped). */
+  static final String LOCK = "SELECT pg_advisory_xact_lock(74110, hashtext($1))";
+
+  static final String SETTINGS_FOR_UPDATE =
+      "SELECT paused, max_running FROM queues WHERE name = $1 FOR UPDATE";
+
+  static final String UPSERT =
+      "INSERT INTO queues (name, paused, max_running, updated_at) VALUES ($1, $2, $3, now())"
+          + " ON CONFLICT (name) DO UPDATE"
+          + " SET paused = excluded.paused, max_running = excluded.max_running,"
+          + " updated_at = excluded.updated_at";
+
+  // A worker node is live while its heartbeat is recent; it consumes a queue it names or, with
+  // "*", every queue.
+  private static final String LIVE =
+      "SELECT queues FROM workers WHERE heartbeat > now() - interval '10 seconds'";
+
+  // One index descent per priority on tasks_claim_idx: the first due_at of each (queue, priority)
+  // range of new tasks. The oldest of those is the oldest due task when it is due at all.
+  private static String firstDuePerPriority(String queue) {
+    return " generate_series(0, 9) AS p, LATERAL (SELECT t.due_at FROM tasks t"
+        + " WHERE t.status = 'new' AND t.queue = "
+        + queue
+        + " AND t.priority = p ORDER BY t.due_at LIMIT 1) AS x";
+  }
+
+  /** One queue: settings, counts per status, consumers, the oldest due task's age. */
+  static final String ONE =
+      "SELECT q.name IS NOT NULL AS has_row, coalesce(q.paused, false) AS paused,"
+          + " q.max_running, w.consumers, w.named,"
+          + " (SELECT coalesce(jsonb_object_agg(c.status, c.n), '{}'::jsonb) FROM ("
+          + "   SELECT status, sum(n)::bigint AS n FROM task_counts WHERE queue = $1"
+          + "   GROUP BY status HAVING sum(n) <> 0) AS c) AS counts,"
+          + " (SELECT extract(epoch FROM now() - min(x.due_at))::float8"
+          + " FROM"
+          + firstDuePerPriority("$1")
+          + "   HAVING min(x.due_at) <= now()) AS oldest_age"
+          + " FROM (VALUES (1)) AS one"
+          + " LEFT JOIN queues q ON q.name = $1"
+          + " CROSS JOIN (SELECT count(*) FILTER (WHERE queues ? $1 OR queues ? '*') AS consumers,"
+          + "   coalesce(bool_or(queues ? $1), false) AS named FROM ("
+          + LIVE
+          + ") AS live) AS w";
+
+  /**
+   * Every queue: those with a settings row, those a live consumer names, and {@code $1} (the queues
+   * holding tasks), in name order, with settings and consumers.
+   */
+  static final String ALL =
+      "WITH live AS ("
+          + LIVE
+          + "), names AS ("
+          + " SELECT name FROM queues"
+          + " UNION SELECT k FROM live, jsonb_object_keys(live.queues) AS k WHERE k <> '*'"
+          + " UNION SELECT unnest($1::text[]))"
+          + " SELECT n.name, coalesce(q.paused, false) AS paused, q.max_running,"
+          + " (SELECT count(*) FROM live WHERE live.queues ? n.name OR live.queues ? '*')"
+          + "   AS consumers"
+          + " FROM names n LEFT JOIN queues q ON q.name = n.name ORDER BY n.name";
+
+  /** The age of the oldest due new task of each of {@code $1} that has one. */
+  static final String OLDEST =
+      "SELECT q.name, extract(epoch FROM now() - min(x.due_at))::float8 AS age"
+          + " FROM unnest($1::text[]) AS q(name),"
+          + firstDuePerPriority("q.name")
+          + " GROUP BY q.name HAVING min(x.due_at) <= now()";
+
+  /** New tasks not yet due, per queue: a count over tasks_scheduled_idx. */
+  static final String SCHEDULED =
+      "SELECT queue, count(*) AS n FROM tasks"
+          + " WHERE status = 'new' AND run_after IS NOT NULL AND due_at > now() GROUP BY queue";
+
+  /** A queue's settings and consumers as one read saw them. */
+  record Listed(String name, boolean paused, Integer maxRunning, long consumers) {}
+
+  /**
+   * One queue as read in one statement.
+   *
+   * @param counts the non-zero counts per status
+   * @param oldestAge seconds since the oldest due new task fell due; null when none is due
+   */
+  record One(
+      boolean hasRow,
+      boolean paused,
+      Integer maxRunning,
+      long consumers,
+      boolean named,
+      Map<String, Long> counts,
+      Double oldestAge) {
+    /** A queue exists while a task, a settings row or a live consumer names it. */
+    boolean exists() {
+      return hasRow || named || !counts.isEmpty();
+    }
+  }
+
+  /** Settings as they were before a change, and as it left them. */
+  record Change(Settings before, Settings after) {}
+
+  private final Pool pool;
+  private final long timeoutMs;
+
+  QueueRepository(Pool pool, long timeoutMs) {
+    this.pool = pool;
+    this.timeoutMs = timeoutMs;
+  }
+
+  Future<One> one(String name) {
+    return guard(
+        pool.preparedQuery(ONE)
+            .execute(Tuple.of(name))
+            .map(
+                rows -> {
+                  Row row = rows.iterator().next();
+                  Map<String, Long> counts = new HashMap<>();
+                  JsonObject json = (JsonObject) row.getValue("counts");
+                  json.forEach(e -> counts.put(e.getKey(), ((Number) e.getValue()).longValue()));
+                  return new One(
+                      row.getBoolean("has_row"),
+                      row.getBoolean("paused"),
+                      row.getInteger("max_running"),
+                      row.getLong("consumers"),
+                      row.getBoolean("named"),
+                      counts,
+                      row.getDouble("oldest_age"));
+                }));
+  }
+
+  /** Every queue, in name order; {@code withTasks} are the queues some task names. */
+  Future<List<Listed>> all(List<String> withTasks) {
+    return guard(
+        pool.preparedQuery(ALL)
+            .execute(Tuple.of(withTasks.toArray(String[]::new)))
+            .map(
+                rows -> {
+                  List<Listed> queues = new ArrayList<>(rows.size());
+                  rows.forEach(
+                      row ->
+                          queues.add(
+                              new Listed(
+                                  row.getString("name"),
+                                  row.getBoolean("paused"),
+                                  row.getInteger("max_running"),
+                                  row.getLong("consumers"))));
+                  return queues;
+                }));
+  }
+
+  /** The oldest due task's age of each of {@code names} with one due. */
+  Future<Map<String, Double>> oldestAges(List<String> names) {
+    if (names.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return guard(
+        pool.preparedQuery(OLDEST)
+            .execute(Tuple.of(names.toArray(String[]::new)))
+            .map(
+                rows -> {
+                  Map<String, Double> ages = new HashMap<>();
+                  rows.forEach(row -> ages.put(row.getString("name"), row.getDouble("age")));
+                  return ages;
+                }));
+  }
+
+  Future<Map<String, Long>> scheduled() {
+    return guard(
+        pool.preparedQuery(SCHEDULED)
+            .execute()
+            .map(
+                rows -> {
+                  Map<String, Long> counts = new HashMap<>();
+                  rows.forEach(row -> counts.put(row.getString("queue"), row.getLong("n")));
+                  return Map.copyOf(counts);
+                }));
+  }
+
+  /**
+   * Applies {@code patch} to the queue's settings (creating its row) in one transaction under the
+   * queue's advisory lock, taken exclusively: a claim holds it (shared or exclusive) while it reads
+   * the settings and takes tasks, so once this commits no claim that read the old settings is still
+   * to commit.
+   */
+  Future<Change> update(String name, Patch patch) {
+    return guard(
+        pool.withTransaction(
+            conn ->
+                conn.preparedQuery(LOCK)
+                    .execute(Tuple.of(name))
+                    .compose(
+                        locked -> conn.preparedQuery(SETTINGS_FOR_UPDATE).execute(Tuple.of(name)))
+                    .compose(
+                        rows -> {
+                          Settings before =
+                              rows.size() == 0
+                                  ? Settings.DEFAULT
+                                  : new Settings(
+                                      rows.iterator().next().getBoolean("paused"),
+                                      rows.iterator().next().getInteger("max_running"));
+                          Settings after = patch.applyTo(before);
+                          return conn.preparedQuery(UPSERT)
+                              .execute(Tuple.of(name, after.paused(), after.maxRunning()))
+                              .map(done -> new Change(before, after));
+                        })));
+  }
+
+  private <T> Future<T> guard(Future<T> call) {
+    return Database.guard(call, timeoutMs);
+  }
+}

@@ -1,0 +1,171 @@
+package io.taskservice.queues;
+
+import io.taskservice.bus.Addresses;
+import io.taskservice.domain.QueueName;
+import io.taskservice.drf.ApiError;
+import io.taskservice.drf.PythonInt;
+import io.taskservice.drf.QueryString;
+import io.taskservice.drf.RequestBody;
+import io.taskservice.http.Responses;
+import io.taskservice.http.security.RequestOrigin;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The queue endpoints as a DRF {@code ModelViewSet} of the reference's {@code Queue} model answers
+ * them (list with {@code PageNumberPagination}, retrieve, partial update), with one deliberate
+ * difference: a {@code PATCH} of a valid name that has no settings row creates it.
+ */
+final class QueuesApi {
+  static final int DEFAULT_PAGE_SIZE = 20;
+  static final int MAX_PAGE_SIZE = 100;
+  static final String NO_QUEUE = "No Queue matches the given query.";
+
+  private final QueueRepository queues;
+  private final QueueReads reads;
+  private final EventBus bus;
+
+  QueuesApi(QueueRepository queues, QueueReads reads, EventBus bus) {
+    this.queues = queues;
+    this.reads = reads;
+    this.bus = bus;
+  }
+
+  /** {@code GET /api/v1/queues/}: every queue in name order, a page at a time. */
+  void list(RoutingContext ctx) {
+    QueryString query = QueryString.parse(ctx.request().query());
+    int pageSize = pageSize(query);
+    String page = query.last("page").filter(p -> !p.isEmpty()).orElse("1");
+    reads
+        .all()
+        .compose(
+            all -> {
+              long count = all.size();
+              long pages = Math.max(1, (count + pageSize - 1) / pageSize);
+              long number = pageNumber(page, pages);
+              int from = (int) Math.min(count, (number - 1) * pageSize);
+              int to = (int) Math.min(count, from + (long) pageSize);
+              return reads
+                  .complete(all.subList(from, to))
+                  .map(rows -> pageBody(ctx, query, count, number, pages, rows));
+            })
+        .onSuccess(body -> Responses.json(ctx, 200, body))
+        .onFailure(ctx::fail);
+  }
+
+  /** {@code GET /api/v1/queues/{name}/}. */
+  void retrieve(RoutingContext ctx) {
+    String name = name(ctx);
+    reads
+        .one(name)
+        .onSuccess(
+            queue -> {
+              if (queue.isEmpty()) {
+                ctx.fail(ApiError.notFound(NO_QUEUE));
+              } else {
+                Responses.json(ctx, 200, queue.get().toJson());
+              }
+            })
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * {@code PATCH /api/v1/queues/{name}/}: the lookup first (an invalid name is a 404 whatever the
+   * body), then the body, then the change under the queue's lock; a queue that may now run more is
+   * woken up on every node once the change committed.
+   */
+  void update(RoutingContext ctx) {
+    String name = name(ctx);
+    Patch patch = QueueFields.validate(RequestBody.read(ctx), isForm(ctx));
+    queues
+        .update(name, patch)
+        .compose(
+            change -> {
+              if (change.after().admitsMoreThan(change.before())) {
+                bus.publish(Addresses.WAKE_UP, name);
+              }
+              return reads.one(name);
+            })
+        .onSuccess(
+            queue ->
+                queue.ifPresentOrElse(
+                    q -> Responses.json(ctx, 200, q.toJson()),
+                    () -> ctx.fail(ApiError.notFound(NO_QUEUE))))
+        .onFailure(ctx::fail);
+  }
+
+  /** The queue named by the path: a name no queue can have is DRF's 404 at once. */
+  private static String name(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    if (!QueueName.isValid(name)) {
+      throw ApiError.notFound(NO_QUEUE);
+    }
+    return name;
+  }
+
+  /** Whether DRF reads the body as HTML form input (a {@code QueryDict}) rather than JSON. */
+  private static boolean isForm(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type == null) {
+      return false;
+    }
+    int semicolon = type.indexOf(';');
+    String base = (semicolon < 0 ? type : type.substring(0, semicolon)).trim();
+    base = base.toLowerCase(Locale.ROOT);
+    return base.equals("application/x-www-form-urlencoded") || base.equals("multipart/form-data");
+  }
+
+  /** DRF's page_size: a positive integer, capped at the maximum; anything else the default. */
+  private static int pageSize(QueryString query) {
+    return query
+        .last("page_size")
+        .flatMap(PythonInt::parse)
+        .filter(n -> n.signum() > 0)
+        .map(n -> n.min(BigInteger.valueOf(MAX_PAGE_SIZE)).intValue())
+        .orElse(DEFAULT_PAGE_SIZE);
+  }
+
+  /** Django's Paginator.validate_number, with DRF's "last". */
+  private static long pageNumber(String page, long pages) {
+    if ("last".equals(page)) {
+      return pages;
+    }
+    return PythonInt.parseLong(page)
+        .filter(n -> n >= 1 && n <= pages)
+        .orElseThrow(() -> ApiError.notFound("Invalid page."));
+  }
+
+  private static JsonObject pageBody(
+      RoutingContext ctx,
+      QueryString query,
+      long count,
+      long number,
+      long pages,
+      List<QueueState> rows) {
+    String base = RequestOrigin.of(ctx) + ctx.request().path();
+    String next = number < pages ? link(base, query.with("page", Long.toString(number + 1))) : null;
+    String previous = null;
+    if (number > 1) {
+      previous =
+          link(
+              base,
+              number == 2 ? query.without("page") : query.with("page", Long.toString(number - 1)));
+    }
+    JsonArray results = new JsonArray();
+    rows.forEach(q -> results.add(q.toJson()));
+    return new JsonObject()
+        .put("count", count)
+        .put("next", next)
+        .put("previous", previous)
+        .put("results", results);
+  }
+
+  private static String link(String base, String query) {
+    return query.isEmpty() ? base : base + "?" + query;
+  }
+}
