@@ -12,9 +12,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -427,6 +430,33 @@ class QueuesApiTest {
       assertAnswer(patchJson("NOPE", "{\"paused\": \"bad\"}"), 404, none);
       assertAnswer(patch("_x", "text/plain", "x"), 404, none);
       assertThat(TestDatabase.count("SELECT count(*) FROM queues")).isEqualTo(1);
+    }
+
+
+    @Test
+    void patchWaitsForClaimsInFlightUnderTheQueuesLock() throws Exception {
+      settings("reports", false, null);
+      try (Connection claim = TestDatabase.connect()) {
+        // a claim in progress: it holds the queue's lock (shared) until its transaction ends
+        claim.setAutoCommit(false);
+        try (Statement s = claim.createStatement()) {
+          s.execute("SELECT pg_advisory_xact_lock_shared(74110, hashtext('reports'))");
+        }
+        CompletableFuture<HttpResponse<Buffer>> pause =
+            CompletableFuture.supplyAsync(() -> patchJson("reports", "{\"paused\": true}"));
+        Await.until(
+            "the PATCH waiting for the lock",
+            Duration.ofSeconds(5),
+            () ->
+                TestDatabase.count(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                        + " AND classid = 74110 AND objsubid = 2 AND database ="
+                        + " (SELECT oid FROM pg_database WHERE datname = current_database())"),
+            n -> n == 1);
+        assertThat(pause).isNotDone();
+        claim.commit();
+        assertThat(ok(pause.get(10, TimeUnit.SECONDS)).getBoolean("paused")).isTrue();
+      }
     }
 
     @Test
