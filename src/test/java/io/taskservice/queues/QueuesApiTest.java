@@ -155,6 +155,9 @@ class QueuesApiTest {
       TestDatabase.execute("DELETE FROM tasks WHERE queue = 'emptied'");
 
       assertThat(names(ok(get(QUEUES)))).containsExactly("named-live", "with-row", "with-task");
+      assertThat(ok(get(QUEUES + "named-live/")).getLong("consumers")).isEqualTo(1);
+      assertThat(ok(get(QUEUES + "with-task/")).getJsonObject("counts").getLong("new"))
+          .isEqualTo(1);
       assertAnswer(
           get(QUEUES + "named-stale/"), 404, "{\"detail\": \"" + QueuesApi.NO_QUEUE + "\"}");
       assertAnswer(get(QUEUES + "emptied/"), 404, "{\"detail\": \"" + QueuesApi.NO_QUEUE + "\"}");
@@ -431,7 +434,6 @@ class QueuesApiTest {
       assertAnswer(patch("_x", "text/plain", "x"), 404, none);
       assertThat(TestDatabase.count("SELECT count(*) FROM queues")).isEqualTo(1);
     }
-
 
     @Test
     void patchWaitsForClaimsInFlightUnderTheQueuesLock() throws Exception {

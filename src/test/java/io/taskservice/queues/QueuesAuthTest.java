@@ -43,7 +43,6 @@ class QueuesAuthTest {
 
     assertThat(send(HttpMethod.PATCH, "/api/v1/queues/reports/", TOKEN).statusCode())
         .isEqualTo(200);
-    assertThat(send(HttpMethod.GET, "/api/v1/queues/reports/", TOKEN).statusCode())
-        .isEqualTo(200);
+    assertThat(send(HttpMethod.GET, "/api/v1/queues/reports/", TOKEN).statusCode()).isEqualTo(200);
   }
 }
