@@ -115,7 +115,7 @@ class CursorPaginationTest {
             ApiError.class,
             e -> {
               assertThat(e.status()).isEqualTo(404);
-              assertThat(e.body().encode()).isEqualTo("{\"detail\":\"Invalid cursor\"}");
+              assertThat(String.valueOf(e.body())).isEqualTo("{\"detail\":\"Invalid cursor\"}");
             });
   }
 

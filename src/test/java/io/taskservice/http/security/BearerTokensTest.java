@@ -46,7 +46,7 @@ class BearerTokensTest {
   void aMissingHeaderIsNotProvided() {
     ApiError error = catchThrowableOfType(ApiError.class, () -> tokens.check(null));
 
-    assertThat(error.body().getString("detail"))
+    assertThat(((io.vertx.core.json.JsonObject) error.body()).getString("detail"))
         .isEqualTo("Authentication credentials were not provided.");
   }
 }
