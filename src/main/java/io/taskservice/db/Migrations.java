@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.Properties;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -52,6 +53,10 @@ public final class Migrations {
             // independent schema changes are written in parallel and may land in any order: a
             // database already at V4 still gets a V2 that arrived later, instead of refusing it
             .outOfOrder(true)
+            // a session-level lock, not one held by a transaction left open for the whole run:
+            // CREATE INDEX CONCURRENTLY waits for every open transaction of the database, so it
+            // would wait for Flyway's own lock forever (flyway/flyway#3854)
+            .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
             .load()
             .migrate();
     if (result.migrationsExecuted > 0) {

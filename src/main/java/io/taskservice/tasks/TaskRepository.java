@@ -87,6 +87,31 @@ public final class TaskRepository {
           + " WHERE (k.scope, k.key) IN"
           + " (SELECT decode(s, 'hex'), key FROM unnest($1::text[], $2::text[]) AS u(s, key))";
 
+  // A bulk create with an Idempotency-Key, in one statement: the key is claimed for the whole list
+  // (its first task, every task id, the list's fingerprint); the tasks are inserted only if it was.
+  static final String INSERT_BULK_KEYED =
+      "WITH input AS MATERIALIZED ("
+          + "SELECT nextval('tasks_id_seq') AS id, title, queue, priority, run_after, n"
+          + " FROM unnest($1::text[], $2::text[], $3::int2[], $4::timestamptz[])"
+          + " WITH ORDINALITY AS i(title, queue, priority, run_after, n)),"
+          + " claimed AS (INSERT INTO idempotency_keys AS k (scope, key, task_id, fingerprint,"
+          + " task_ids) SELECT decode($5, 'hex'), $6, min(id), $7, array_agg(id ORDER BY n)"
+          + " FROM input"
+          + " ON CONFLICT (scope, key) DO UPDATE SET task_id = excluded.task_id,"
+          + " fingerprint = excluded.fingerprint, task_ids = excluded.task_ids, created_at = now()"
+          + " WHERE k.created_at < now() - $8 * interval '1 millisecond' RETURNING task_id),"
+          + " created AS (INSERT INTO tasks (id, title, queue, priority, run_after, due_at)"
+          + " SELECT id, title, queue, priority, run_after, coalesce(run_after, now())"
+          + " FROM input WHERE EXISTS (SELECT 1 FROM claimed) ORDER BY id"
+          + " RETURNING "
+          + COLUMNS
+          + "), "
+          + TaskHistory.CREATED
+          + " SELECT * FROM created ORDER BY id";
+  static final String FIND_BULK_KEY =
+      "SELECT fingerprint, task_ids FROM idempotency_keys"
+          + " WHERE scope = decode($1, 'hex') AND key = $2";
+
   static final int MAX_BATCH = 500;
   // a key whose row vanished between the insert and the look-up (expired and pruned, or its task
   // deleted) is claimed again, a few times at most
@@ -165,6 +190,81 @@ public final class TaskRepository {
                     : Future.failedFuture(outcome.failure()));
   }
 
+  /**
+   * Stores every task of a bulk create in one statement, all or nothing; the answer is in input
+   * order. The requests must be valid.
+   */
+  public Future<List<Task>> createAll(List<NewTask> batch) {
+    return answer(insertAll(batch));
+  }
+
+  /**
+   * A bulk create with an Idempotency-Key: the tasks created now, or, when the key came before
+   * with the same list, that request's tasks as they are now ({@code replayed}). Fails with {@link
+   * KeyReusedException} when the key came with another request, {@link KeyInUseException} while
+   * another call with it is in progress here.
+   */
+  public Future<CreatedAll> createAll(List<NewTask> batch, IdempotencyKey key) {
+    if (!keysInProgress.add(key)) {
+      return Future.failedFuture(new KeyInUseException(key.key()));
+    }
+    return answer(insertBulkKeyed(batch, key, KEYED_ATTEMPTS))
+        .onComplete(done -> keysInProgress.remove(key));
+  }
+
+  /** A keyed bulk create's answer. */
+  public record CreatedAll(List<Task> tasks, boolean replayed) {}
+
+  private Future<CreatedAll> insertBulkKeyed(List<NewTask> batch, IdempotencyKey key, int attempts) {
+    String fingerprint = bulkFingerprint(batch);
+    Tuple params =
+        arrays(batch)
+            .addString(key.scope())
+            .addString(key.key())
+            .addString(fingerprint)
+            .addLong(keyTtlMs);
+    return guard(
+        pool.preparedQuery(INSERT_BULK_KEYED)
+            .execute(params)
+            .compose(
+                rows -> {
+                  if (rows.size() > 0) {
+                    return Future.succeededFuture(new CreatedAll(toTasks(rows), false));
+                  }
+                  // the key stands for an earlier request: its tasks, if it was this list
+                  return pool.preparedQuery(FIND_BULK_KEY)
+                      .execute(Tuple.of(key.scope(), key.key()))
+                      .compose(
+                          found -> {
+                            if (found.size() == 0) {
+                              return attempts > 1
+                                  ? insertBulkKeyed(batch, key, attempts - 1)
+                                  : Future.failedFuture(new KeyInUseException(key.key()));
+                            }
+                            Row row = found.iterator().next();
+                            if (!fingerprint.equals(row.getString("fingerprint"))) {
+                              return Future.failedFuture(new KeyReusedException(key.key()));
+                            }
+                            Long[] ids = row.getArrayOfLongs("task_ids");
+                            return pool.preparedQuery(FIND_MANY)
+                                .execute(Tuple.of((Object) ids))
+                                .map(
+                                    tasks -> {
+                                      Map<Long, Task> byId = new HashMap<>();
+                                      tasks.forEach(t -> byId.put(t.getLong("id"), toTask(t)));
+                                      List<Task> inOrder = new ArrayList<>(ids.length);
+                                      for (Long id : ids) {
+                                        Task task = byId.get(id);
+                                        if (task != null) {
+                                          inOrder.add(task);
+                                        }
+                                      }
+                                      return new CreatedAll(inOrder, true);
+                                    });
+                          });
+                }));
+  }
+
   public Future<Optional<Task>> find(long id) {
     return answer(finds.submit(id));
   }
@@ -236,17 +336,20 @@ public final class TaskRepository {
                 .map(TaskRepository::toTasks)));
   }
 
+  /** The fields of {@code batch} as the insert statements' first four arrays. */
+  private static Tuple arrays(List<NewTask> batch) {
+    return Tuple.tuple()
+        .addArrayOfString(batch.stream().map(NewTask::title).toArray(String[]::new))
+        .addArrayOfString(batch.stream().map(NewTask::queue).toArray(String[]::new))
+        .addArrayOfShort(batch.stream().map(t -> (short) t.priority()).toArray(Short[]::new))
+        .addArrayOfOffsetDateTime(
+            batch.stream().map(NewTask::runAfter).toArray(OffsetDateTime[]::new));
+  }
+
   private Future<List<Task>> insertAll(List<NewTask> batch) {
     return guard(
         pool.preparedQuery(INSERT)
-            .execute(
-                Tuple.tuple()
-                    .addArrayOfString(batch.stream().map(NewTask::title).toArray(String[]::new))
-                    .addArrayOfString(batch.stream().map(NewTask::queue).toArray(String[]::new))
-                    .addArrayOfShort(
-                        batch.stream().map(t -> (short) t.priority()).toArray(Short[]::new))
-                    .addArrayOfOffsetDateTime(
-                        batch.stream().map(NewTask::runAfter).toArray(OffsetDateTime[]::new)))
+            .execute(arrays(batch))
             .map(
                 rows -> {
                   List<Task> tasks = toTasks(rows);
@@ -257,13 +360,7 @@ public final class TaskRepository {
 
   private Future<List<KeyedOutcome>> insertKeyed(List<KeyedTitle> batch, int attempts) {
     Tuple params =
-        Tuple.tuple()
-            .addArrayOfString(batch.stream().map(k -> k.task().title()).toArray(String[]::new))
-            .addArrayOfString(batch.stream().map(k -> k.task().queue()).toArray(String[]::new))
-            .addArrayOfShort(
-                batch.stream().map(k -> (short) k.task().priority()).toArray(Short[]::new))
-            .addArrayOfOffsetDateTime(
-                batch.stream().map(k -> k.task().runAfter()).toArray(OffsetDateTime[]::new))
+        arrays(batch.stream().map(KeyedTitle::task).toList())
             .addArrayOfString(batch.stream().map(k -> k.key().scope()).toArray(String[]::new))
             .addArrayOfString(batch.stream().map(k -> k.key().key()).toArray(String[]::new))
             .addArrayOfString(
@@ -368,6 +465,13 @@ public final class TaskRepository {
         + (task.runAfter() == null ? "" : task.runAfter().toInstant().toString())
         + "\n"
         + task.title();
+  }
+
+  /** The canonical form of a bulk create: its items' in order, under the bulk endpoint's name. */
+  static String bulkFingerprint(List<NewTask> batch) {
+    StringBuilder out = new StringBuilder("bulk");
+    batch.forEach(task -> out.append('\u0000').append(fingerprint(task)));
+    return out.toString();
   }
 
   /** Keys stored before fingerprints were: the task's own fields stand for the request. */
