@@ -7,10 +7,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Map;
 import java.util.Properties;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,18 +46,22 @@ public final class Migrations {
   /** Creates the database if needed and migrates it; returns the number of migrations applied. */
   public int run() {
     ensureDatabaseExists();
+    FluentConfiguration flyway = Flyway.configure();
+    // a session-level lock, not one held by a transaction left open for the whole run: CREATE
+    // INDEX CONCURRENTLY waits for every open transaction of the database, so it would wait for
+    // Flyway's own lock forever (flyway/flyway#3854)
+    flyway
+        .getPluginRegister()
+        .getPlugin(PostgreSQLConfigurationExtension.class)
+        .setTransactionalLock(false);
     MigrateResult result =
-        Flyway.configure()
+        flyway
             .dataSource(jdbcUrl(target.getDatabase()), target.getUser(), target.getPassword())
             .locations("classpath:db/migration")
             .connectRetries(0)
             // independent schema changes are written in parallel and may land in any order: a
             // database already at V4 still gets a V2 that arrived later, instead of refusing it
             .outOfOrder(true)
-            // a session-level lock, not one held by a transaction left open for the whole run:
-            // CREATE INDEX CONCURRENTLY waits for every open transaction of the database, so it
-            // would wait for Flyway's own lock forever (flyway/flyway#3854)
-            .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
             .load()
             .migrate();
     if (result.migrationsExecuted > 0) {
