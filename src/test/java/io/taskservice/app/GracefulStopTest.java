@@ -33,8 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What {@link Node#close()} (SIGTERM) does to a node that serves the API and processes tasks. The
- * node's sweep would take a task still {@code new} only after an hour: the tasks here are claimed
- * through their event-bus messages.
+ * node sweeps once, as it starts, and then only after an hour: the tasks here are claimed through
+ * the wake-ups of their queue.
  */
 @ExtendWith(VertxExtension.class)
 class GracefulStopTest {
@@ -60,8 +60,10 @@ class GracefulStopTest {
     settings.put("TASKS_SHUTDOWN_GRACE_MS", graceMs);
     settings.put("TASKS_LEASE_MS", "1200000");
     settings.put("TASKS_NEW_GRACE_MS", "3600000");
+    settings.put("TASKS_SWEEP_INTERVAL_MS", "3600000");
     node = Node.start(TestDatabase.config(settings)).await(30, TimeUnit.SECONDS);
-    // a message sent before the worker consumes is lost, and only the sweep would find the task
+    // a wake-up published before the worker consumes is lost, and only the sweep would find the
+    // task
     node.startup().await(30, TimeUnit.SECONDS);
     return node;
   }

@@ -1,15 +1,16 @@
 package io.taskservice.changefeed;
 
-import io.taskservice.domain.NewTask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.TestDatabase;
 import io.taskservice.db.PoolTest;
 import io.taskservice.domain.Claim;
+import io.taskservice.domain.NewTask;
 import io.taskservice.domain.TaskStatus;
 import io.taskservice.domain.TitleParityPolicy;
 import io.taskservice.tasks.TaskRepository;
 import io.taskservice.tasks.TaskRetention;
+import io.taskservice.worker.Claiming;
 import io.taskservice.worker.TaskClaims;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,13 +25,14 @@ import org.junit.jupiter.api.Test;
  */
 class TaskHistoryTest extends PoolTest {
   private static final long LEASE_MS = 60_000;
+  private static final long GRACE_MS = 60_000;
 
   private static TaskHistory history() {
     return new TaskHistory(pool, 5000);
   }
 
   private static TaskClaims claims(String worker) {
-    return new TaskClaims(pool, 5000, worker, LEASE_MS, new TitleParityPolicy());
+    return new TaskClaims(pool, 5000, worker, LEASE_MS, GRACE_MS, new TitleParityPolicy());
   }
 
   /** One sequencer round, then the feed's read from {@code from}. */
@@ -197,11 +199,11 @@ class TaskHistoryTest extends PoolTest {
     EventCursor start = sequenceThenRead(onContext(history::now).end()).next();
     long id = onContext(() -> new TaskRepository(pool, 5000).create(NewTask.of("ab"))).id();
     TaskClaims first = claims("worker-a");
-    Claim claim = onContext(() -> first.startProcessing(id)).orElseThrow();
+    Claim claim = onContext(() -> Claiming.next(first)).orElseThrow();
     assertThat(onContext(() -> first.release(List.of(claim)))).isEqualTo(1);
     // the hand-back ended the lease: another worker's sweep recovers it
     TaskClaims second = claims("worker-b");
-    Claim recovered = onContext(() -> second.claimStale(3_600_000, 10)).get(0);
+    Claim recovered = onContext(() -> Claiming.sweep(second, 10)).get(0);
     assertThat(onContext(() -> second.completeProcessing(recovered))).isPresent();
 
     List<TaskHistory.Entry> entries = onContext(() -> history.of(id)).orElseThrow();
@@ -230,9 +232,11 @@ class TaskHistoryTest extends PoolTest {
   }
 
   @Test
-  void aTaskWhoseMessageWasLostIsRecoveredAsNewUnclaimed() throws Exception {
+  void aTaskWhoseWakeUpWasLostIsRecoveredAsNewUnclaimed() throws Exception {
     long id = onContext(() -> new TaskRepository(pool, 5000).create(NewTask.of("abc"))).id();
-    onContext(() -> claims("sweeper").claimStale(0, 10));
+    // due for longer than the grace, and still new: its queue's wake-up was lost
+    TestDatabase.execute("UPDATE tasks SET due_at = now() - interval '2 minutes'");
+    onContext(() -> Claiming.sweep(claims("sweeper"), 10));
     assertThat(onContext(() -> history().of(id)).orElseThrow())
         .extracting(TaskHistory.Entry::event, TaskHistory.Entry::reason)
         .containsExactly(
@@ -252,7 +256,7 @@ class TaskHistoryTest extends PoolTest {
     TaskHistory history = history();
     long id = onContext(() -> new TaskRepository(pool, 5000).create(NewTask.of("ab"))).id();
     TaskClaims worker = claims("worker-a");
-    Claim claim = onContext(() -> worker.startProcessing(id)).orElseThrow();
+    Claim claim = onContext(() -> Claiming.next(worker)).orElseThrow();
     assertThat(onContext(() -> worker.completeProcessing(claim))).isPresent();
     onContext(() -> new Sequencer(pool, 5000).round());
     long newest = onContext(history::now).lastPos();

@@ -1,6 +1,5 @@
 package io.taskservice.counts;
 
-import io.taskservice.domain.NewTask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.TestDatabase;
@@ -8,9 +7,11 @@ import io.taskservice.config.AppConfig;
 import io.taskservice.db.Database;
 import io.taskservice.db.PoolTest;
 import io.taskservice.domain.Claim;
+import io.taskservice.domain.NewTask;
 import io.taskservice.domain.TaskStatus;
 import io.taskservice.domain.TitleParityPolicy;
 import io.taskservice.tasks.TaskRepository;
+import io.taskservice.worker.Claiming;
 import io.taskservice.worker.TaskClaims;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgConnectOptions;
@@ -38,7 +39,9 @@ class TaskCountsTest extends PoolTest {
   private static void create(int n) throws Exception {
     TaskRepository tasks = new TaskRepository(pool, 5000);
     onContext(
-        () -> Future.all(IntStream.range(0, n).mapToObj(i -> tasks.create(NewTask.of("t" + i))).toList()));
+        () ->
+            Future.all(
+                IntStream.range(0, n).mapToObj(i -> tasks.create(NewTask.of("t" + i))).toList()));
   }
 
   @Test
@@ -49,9 +52,10 @@ class TaskCountsTest extends PoolTest {
         .containsEntry(TaskStatus.PROCESSING, 0L)
         .containsEntry(TaskStatus.DONE, 0L)
         .containsEntry(TaskStatus.FAILED, 0L);
-    TaskClaims worker = new TaskClaims(pool, 5000, "w", 30_000, new TitleParityPolicy());
-    Claim claim = onContext(() -> worker.startProcessing(1L)).orElseThrow();
-    onContext(() -> worker.claimStale(0, 3));
+    TaskClaims worker = new TaskClaims(pool, 5000, "w", 30_000, 60_000, new TitleParityPolicy());
+    Claim claim = onContext(() -> Claiming.next(worker)).orElseThrow();
+    assertThat(claim.taskId()).isEqualTo(1L);
+    onContext(() -> Claiming.sweep(worker, 3));
     assertThat(all()).containsEntry(TaskStatus.NEW, 6L).containsEntry(TaskStatus.PROCESSING, 4L);
     onContext(() -> worker.completeProcessing(claim));
     assertThat(all()).containsEntry(TaskStatus.PROCESSING, 3L).containsEntry(TaskStatus.DONE, 1L);

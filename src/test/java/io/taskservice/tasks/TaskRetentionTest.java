@@ -1,6 +1,5 @@
 package io.taskservice.tasks;
 
-import io.taskservice.domain.NewTask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.TestDatabase;
@@ -8,7 +7,9 @@ import io.taskservice.changefeed.Sequencer;
 import io.taskservice.counts.CountCheck;
 import io.taskservice.db.PoolTest;
 import io.taskservice.domain.Claim;
+import io.taskservice.domain.NewTask;
 import io.taskservice.domain.TitleParityPolicy;
+import io.taskservice.worker.Claiming;
 import io.taskservice.worker.TaskClaims;
 import io.vertx.core.Future;
 import java.sql.Connection;
@@ -115,7 +116,7 @@ class TaskRetentionTest extends PoolTest {
   void insertsClaimsAndCompletionsDoNotWaitForAPruneInProgress() throws Exception {
     stored(50, "done", 300);
     TaskRepository tasks = new TaskRepository(pool, 2000);
-    TaskClaims worker = new TaskClaims(pool, 2000, "w", 30_000, new TitleParityPolicy());
+    TaskClaims worker = new TaskClaims(pool, 2000, "w", 30_000, 60_000, new TitleParityPolicy());
     try (Connection pruner = TestDatabase.connect();
         PreparedStatement prune =
             pruner.prepareStatement(TaskRetention.PRUNE.replaceAll("\\$\\d", "?"))) {
@@ -128,7 +129,8 @@ class TaskRetentionTest extends PoolTest {
       }
 
       long id = onContext(() -> tasks.create(NewTask.of("created during a prune"))).id();
-      Claim claim = onContext(() -> worker.startProcessing(id)).orElseThrow();
+      Claim claim = onContext(() -> Claiming.next(worker)).orElseThrow();
+      assertThat(claim.taskId()).isEqualTo(id);
       assertThat(onContext(() -> worker.completeProcessing(claim))).isPresent();
 
       pruner.commit();

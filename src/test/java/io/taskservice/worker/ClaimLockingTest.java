@@ -34,12 +34,13 @@ import org.junit.jupiter.api.Test;
  */
 class ClaimLockingTest extends PoolTest {
   private static final long LEASE_MS = 30_000;
+  private static final long GRACE_MS = 60_000;
   private static final String WAITING_FOR_A_LOCK =
       "SELECT count(*) FROM pg_stat_activity"
           + " WHERE datname = current_database() AND wait_event_type = 'Lock'";
 
   private static TaskClaims worker(String name) {
-    return new TaskClaims(pool, 5000, name, LEASE_MS, new TitleParityPolicy());
+    return new TaskClaims(pool, 5000, name, LEASE_MS, GRACE_MS, new TitleParityPolicy());
   }
 
   private static <T> T await(Supplier<Future<T>> call) throws Exception {
@@ -64,6 +65,11 @@ class ClaimLockingTest extends PoolTest {
     /** This transaction never runs PostgreSQL's deadlock check first: the other side is aborted. */
     Future<Void> waitLongBeforeDeadlockCheck() {
       return conn.query("SET LOCAL deadlock_timeout = '60s'").execute().mapEmpty();
+    }
+
+    /** The queue's lock, exclusive: as a change of the queue's settings holds it. */
+    Future<Void> lockQueue(String queue) {
+      return conn.preparedQuery(TaskClaims.LOCK_EXCLUSIVE).execute(Tuple.of(queue)).mapEmpty();
     }
 
     Future<Void> lock(long... ids) {
@@ -101,7 +107,7 @@ class ClaimLockingTest extends PoolTest {
   void handBacksLockTheirRowsInIdOrder() throws Exception {
     newTasks(3);
     TaskClaims holder = worker("holder");
-    List<Claim> held = await(() -> holder.claimStale(0, 10));
+    List<Claim> held = await(() -> Claiming.sweep(holder, 10));
     assertThat(held).hasSize(3);
     assertLocksInIdOrder(() -> holder.release(held));
 
@@ -110,11 +116,11 @@ class ClaimLockingTest extends PoolTest {
     TestDatabase.reset();
     newTasks(3);
     TaskClaims impatient =
-        new TaskClaims(pool, 300, "impatient", LEASE_MS, new TitleParityPolicy());
+        new TaskClaims(pool, 300, "impatient", LEASE_MS, GRACE_MS, new TitleParityPolicy());
     try (Blocker table = new Blocker()) {
       await(() -> pool.query("SELECT 1").execute()); // the pool is warm
       await(() -> tableLock(table));
-      assertThatThrownBy(() -> await(() -> impatient.claimStale(0, 10)))
+      assertThatThrownBy(() -> await(() -> Claiming.sweep(impatient, 10)))
           .hasRootCauseInstanceOf(java.util.concurrent.TimeoutException.class);
       table.commitAt();
     }
@@ -160,7 +166,7 @@ class ClaimLockingTest extends PoolTest {
   void aHandBackThatADeadlockAbortedRunsAgain() throws Exception {
     newTasks(2);
     TaskClaims holder = worker("holder");
-    List<Claim> held = await(() -> holder.claimStale(0, 10));
+    List<Claim> held = await(() -> Claiming.sweep(holder, 10));
     try (LogCapture log = new LogCapture();
         Blocker other = new Blocker()) {
       // hand-typed SQL locking in the other order: task 2, then task 1
@@ -193,10 +199,11 @@ class ClaimLockingTest extends PoolTest {
             .using(vertx)
             .build();
     TaskClaims impatient =
-        new TaskClaims(impatientPool, 500, "impatient", LEASE_MS, new TitleParityPolicy());
+        new TaskClaims(
+            impatientPool, 500, "impatient", LEASE_MS, GRACE_MS, new TitleParityPolicy());
     try (Blocker holder = new Blocker()) {
-      await(() -> holder.lock(1));
-      assertThatThrownBy(() -> await(() -> impatient.startProcessing(1)))
+      await(() -> holder.lockQueue(Claiming.DEFAULT));
+      assertThatThrownBy(() -> await(() -> Claiming.next(impatient)))
           .isInstanceOf(StoreUnavailableException.class);
       // the lock stays held, yet the claim no longer waits for it: it was stopped and rolled
       // back, so it can neither hold a connection nor claim the task later
@@ -215,9 +222,9 @@ class ClaimLockingTest extends PoolTest {
     Future<Optional<Claim>> claim;
     OffsetDateTime freed;
     try (Blocker holder = new Blocker()) {
-      await(() -> holder.lock(1));
-      claim = begin(() -> claimer.startProcessing(1));
-      // the claim's transaction has waited a measurable while for the row
+      await(() -> holder.lockQueue(Claiming.DEFAULT));
+      claim = begin(() -> Claiming.next(claimer));
+      // the claim's transaction has waited a measurable while for the queue's lock
       awaitLockWaiters(1, " AND clock_timestamp() - xact_start > interval '1 second'");
       freed = holder.commitAt();
     }
@@ -229,7 +236,7 @@ class ClaimLockingTest extends PoolTest {
                     + "'::timestamptz + interval '"
                     + LEASE_MS
                     + " milliseconds'"))
-        .as("lease ends a whole lease after the row was free")
+        .as("lease ends a whole lease after the queue was free")
         .isEqualTo(1);
   }
 
@@ -243,7 +250,7 @@ class ClaimLockingTest extends PoolTest {
         newTasks(n);
         TaskClaims a = worker("a");
         TaskClaims b = worker("b");
-        List<Claim> held = await(() -> a.claimStale(0, n));
+        List<Claim> held = await(() -> Claiming.sweep(a, n));
         assertThat(held).hasSize(n);
         List<Claim> handedBack = held.subList(0, n * 2 / 3);
         List<Claim> completed = held.subList(n / 3, n);
@@ -251,13 +258,13 @@ class ClaimLockingTest extends PoolTest {
         await(
             () -> {
               // overlapping: the middle third is completed and handed back at the same time,
-              // while b claims every task and sweeps
+              // while b claims and sweeps, taking over what was handed back
               all.add(a.release(handedBack));
               completed.forEach(c -> all.add(a.completeProcessing(c)));
-              for (long id = n; id >= 1; id--) {
-                all.add(b.startProcessing(id));
+              for (int i = 0; i < n / 10; i++) {
+                all.add(b.claim(Claiming.DEFAULT, 10, i % 2 == 0));
               }
-              all.add(b.claimStale(60_000, n));
+              all.add(Claiming.sweep(b, n));
               List<Claim> reversed = new ArrayList<>(held);
               java.util.Collections.reverse(reversed);
               all.add(a.release(reversed));

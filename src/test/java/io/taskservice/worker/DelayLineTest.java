@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class DelayLineTest {
   private static Claim claim(long id) {
-    return new Claim(id, "t", UUID.randomUUID(), ClaimReason.MESSAGE);
+    return new Claim(id, "t", "default", UUID.randomUUID(), ClaimReason.MESSAGE);
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.taskservice.db.PoolTest;
 import io.taskservice.domain.Claim;
 import io.taskservice.domain.ClaimReason;
 import io.taskservice.domain.Completion;
+import io.taskservice.domain.NewTask;
 import io.taskservice.domain.Outcome;
 import io.taskservice.domain.Task;
 import io.taskservice.domain.TaskResult;
@@ -20,6 +21,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,12 +30,17 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
-/** start_processing / complete_processing under concurrency, leases and recovery. */
+/** Claims per queue and complete_processing under concurrency, leases and recovery. */
 class TaskClaimsTest extends PoolTest {
   private static final long LEASE_MS = 30_000;
+  private static final long GRACE_MS = 60_000;
 
   private static TaskClaims worker(String name) {
-    return new TaskClaims(pool, 5000, name, LEASE_MS, new TitleParityPolicy());
+    return new TaskClaims(pool, 5000, name, LEASE_MS, GRACE_MS, new TitleParityPolicy());
+  }
+
+  private static TaskClaims impatient(long leaseMs) {
+    return new TaskClaims(pool, 300, "impatient", leaseMs, GRACE_MS, new TitleParityPolicy());
   }
 
   /** Runs on its own Vert.x context, as each worker verticle does. */
@@ -43,7 +50,7 @@ class TaskClaimsTest extends PoolTest {
 
   private static long newTask(String title) throws Exception {
     TaskRepository tasks = new TaskRepository(pool, 5000);
-    return await(() -> tasks.create(title)).id();
+    return await(() -> tasks.create(NewTask.of(title))).id();
   }
 
   private static Task stored(long id) throws Exception {
@@ -52,7 +59,7 @@ class TaskClaimsTest extends PoolTest {
   }
 
   @Test
-  void twoConcurrentStartProcessingCallsOnOneTaskExactlyOneWins() throws Exception {
+  void twoWorkersClaimingTheOnlyDueTaskAtOnceExactlyOneWins() throws Exception {
     TaskClaims a = worker("a");
     TaskClaims b = worker("b");
     for (int round = 0; round < 20; round++) {
@@ -60,54 +67,83 @@ class TaskClaimsTest extends PoolTest {
       List<Optional<Claim>> results =
           await(
               () ->
-                  Future.all(a.startProcessing(id), b.startProcessing(id))
+                  Future.all(Claiming.next(a), Claiming.next(b))
                       .map(cf -> cf.<Optional<Claim>>list()));
       assertThat(results.stream().filter(Optional::isPresent)).as("round %d", round).hasSize(1);
+      assertThat(results.stream().flatMap(Optional::stream))
+          .extracting(Claim::taskId)
+          .containsExactly(id);
       assertThat(stored(id).status()).isEqualTo(TaskStatus.PROCESSING);
     }
   }
 
   @Test
-  void aDuplicateMessageNeverProcessesATaskTwice() throws Exception {
+  void aDuplicateWakeUpNeverProcessesATaskTwice() throws Exception {
     TaskClaims a = worker("a");
     long id = newTask("dup!");
-    Claim first = await(() -> a.startProcessing(id)).orElseThrow();
+    Claim first = await(() -> Claiming.next(a)).orElseThrow();
+    assertThat(first.taskId()).isEqualTo(id);
+    assertThat(first.queue()).isEqualTo(Claiming.DEFAULT);
     assertThat(first.reason()).isEqualTo(ClaimReason.MESSAGE);
-    assertThat(await(() -> a.startProcessing(id))).isEmpty();
-    assertThat(await(() -> worker("b").startProcessing(id))).isEmpty();
+    assertThat(await(() -> Claiming.next(a))).isEmpty();
+    assertThat(await(() -> Claiming.next(worker("b")))).isEmpty();
     assertThat(await(() -> a.completeProcessing(first))).isPresent();
-    // a message arriving after the task finished changes nothing
-    assertThat(await(() -> a.startProcessing(id))).isEmpty();
+    // a wake-up arriving after the task finished changes nothing
+    assertThat(await(() -> Claiming.next(a))).isEmpty();
     assertThat(stored(id).status()).isEqualTo(TaskStatus.DONE);
   }
 
   @Test
-  void theSameIdTwiceInOneClaimBatchIsClaimedOnce() throws Exception {
+  void overlappingClaimsOfOneWorkerClaimEachTaskOnce() throws Exception {
     TaskClaims a = worker("a");
-    long id = newTask("sent twice");
-    // two claims take both slots of the claim batcher, so that the two messages of the task wait
-    // and then go together, in one batch
-    long xId = newTask("x");
-    long yId = newTask("y");
-    List<Optional<Claim>> answers =
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(newTask("t" + i));
+    }
+    // four claims in flight at once (wake-ups, room freed, the sweep), each with room for two:
+    // together they ask for more than is there
+    List<TaskClaims.Claimed> answers =
         await(
             () ->
                 Future.all(
-                        a.startProcessing(xId),
-                        a.startProcessing(yId),
-                        a.startProcessing(id),
-                        a.startProcessing(id))
-                    .map(cf -> cf.<Optional<Claim>>list()));
-    assertThat(answers.get(0)).isPresent();
-    assertThat(answers.get(1)).isPresent();
-    // one claim, to the first message: the worker holds, times and completes it once
-    assertThat(answers.get(2)).isPresent();
-    assertThat(answers.get(3)).as("the second message of the batch").isEmpty();
-    assertThat(
-            TestDatabase.count(
-                "SELECT count(*) FROM task_history WHERE event = 'claimed' AND task_id = " + id))
-        .isOne();
-    assertThat(await(() -> a.completeProcessing(answers.get(2).orElseThrow()))).isPresent();
+                        a.claim(Claiming.DEFAULT, 2, false),
+                        a.claim(Claiming.DEFAULT, 2, false),
+                        a.claim(Claiming.DEFAULT, 2, true),
+                        a.claim(Claiming.DEFAULT, 2, false))
+                    .map(cf -> cf.<TaskClaims.Claimed>list()));
+    List<Claim> claimed = new ArrayList<>();
+    answers.forEach(answer -> claimed.addAll(answer.claimed()));
+    // one claim per task: the worker holds, times and completes it once
+    assertThat(claimed)
+        .extracting(Claim::taskId)
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(TestDatabase.count("SELECT count(*) FROM task_history WHERE event = 'claimed'"))
+        .isEqualTo(ids.size());
+    for (Claim claim : claimed) {
+      assertThat(await(() -> a.completeProcessing(claim))).isPresent();
+    }
+  }
+
+  @Test
+  void aQueueGivesItsDueTasksByPriorityThenDueTimeAndNothingOfOtherQueues() throws Exception {
+    TaskRepository tasks = new TaskRepository(pool, 5000);
+    long low = await(() -> tasks.create(new NewTask("low", "q-x", 5, null))).id();
+    long second = await(() -> tasks.create(new NewTask("second", "q-x", 0, null))).id();
+    long first = await(() -> tasks.create(new NewTask("first", "q-x", 0, null))).id();
+    TestDatabase.execute(
+        "UPDATE tasks SET due_at = due_at - interval '1 minute' WHERE id = " + first);
+    OffsetDateTime inAnHour = OffsetDateTime.now().plusHours(1);
+    long scheduled = await(() -> tasks.create(new NewTask("scheduled", "q-x", 0, inAnHour))).id();
+    long elsewhere = newTask("elsewhere");
+    TaskClaims a = worker("a");
+    List<Long> order = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      await(() -> Claiming.next(a, "q-x")).ifPresent(c -> order.add(c.taskId()));
+    }
+    assertThat(order).containsExactly(first, second, low);
+    assertThat(stored(scheduled).status()).as("not due yet").isEqualTo(TaskStatus.NEW);
+    assertThat(stored(elsewhere).status()).as("another queue").isEqualTo(TaskStatus.NEW);
   }
 
   @Test
@@ -115,8 +151,9 @@ class TaskClaimsTest extends PoolTest {
     TaskClaims a = worker("a");
     long even = newTask("Process report");
     long odd = newTask("Process");
-    Claim c1 = await(() -> a.startProcessing(even)).orElseThrow();
-    Claim c2 = await(() -> a.startProcessing(odd)).orElseThrow();
+    Claim c1 = await(() -> Claiming.next(a)).orElseThrow();
+    Claim c2 = await(() -> Claiming.next(a)).orElseThrow();
+    assertThat(List.of(c1.taskId(), c2.taskId())).containsExactly(even, odd);
     Completion done = await(() -> a.completeProcessing(c1)).orElseThrow();
     assertThat(done.outcome()).isEqualTo(Outcome.SUCCEEDED);
     assertThat(done.sinceCreation()).isPositive();
@@ -132,11 +169,16 @@ class TaskClaimsTest extends PoolTest {
     TaskClaims dead = worker("dead");
     TaskClaims alive = worker("alive");
     long id = newTask("Process report");
-    Claim stale = await(() -> dead.startProcessing(id)).orElseThrow();
-    // while the lease runs, nobody else may take the task
-    assertThat(await(() -> alive.startProcessing(id))).isEmpty();
+    Claim stale = await(() -> Claiming.next(dead)).orElseThrow();
+    // while the lease runs, nobody else may take the task, not even a sweep
+    assertThat(await(() -> Claiming.next(alive))).isEmpty();
+    assertThat(await(() -> Claiming.sweep(alive, 10))).isEmpty();
     TestDatabase.execute("UPDATE tasks SET lease_until = now() - interval '1 second'");
-    Claim current = await(() -> alive.startProcessing(id)).orElseThrow();
+    // a wake-up's claim takes new tasks only; the sweep takes expired leases over
+    assertThat(await(() -> Claiming.next(alive))).isEmpty();
+    List<Claim> swept = await(() -> Claiming.sweep(alive, 10));
+    assertThat(swept).extracting(Claim::taskId).containsExactly(id);
+    Claim current = swept.get(0);
     assertThat(current.reason()).isEqualTo(ClaimReason.LEASE_EXPIRED);
     assertThat(current.token()).isNotEqualTo(stale.token());
     // the late worker wakes up: its completion is rejected
@@ -154,15 +196,17 @@ class TaskClaimsTest extends PoolTest {
     for (boolean currentFirst : new boolean[] {false, true}) {
       TestDatabase.reset();
       long id = newTask("Process report");
-      Claim old = await(() -> a.startProcessing(id)).orElseThrow();
+      Claim old = await(() -> Claiming.next(a)).orElseThrow();
       TestDatabase.execute("UPDATE tasks SET lease_until = now() - interval '1 second'");
-      Claim current = await(() -> a.startProcessing(id)).orElseThrow();
+      Claim current = await(() -> Claiming.sweep(a, 1)).get(0);
+      assertThat(current.taskId()).isEqualTo(id);
       // two more claims take both slots of the completion batcher, so that the two claims of
       // the task wait and then go together, in one batch
       long xId = newTask("x");
       long yId = newTask("y");
-      Claim x = await(() -> a.startProcessing(xId)).orElseThrow();
-      Claim y = await(() -> a.startProcessing(yId)).orElseThrow();
+      Claim x = await(() -> Claiming.next(a)).orElseThrow();
+      Claim y = await(() -> Claiming.next(a)).orElseThrow();
+      assertThat(List.of(x.taskId(), y.taskId())).containsExactly(xId, yId);
       List<Claim> pair = currentFirst ? List.of(current, old) : List.of(old, current);
       List<Optional<Completion>> answers =
           await(
@@ -183,10 +227,9 @@ class TaskClaimsTest extends PoolTest {
 
   @Test
   void aCompletionThatCommittedAfterItsCallTimedOutIsReportedByItsRetry() throws Exception {
-    TaskClaims impatient =
-        new TaskClaims(pool, 300, "impatient", LEASE_MS, new TitleParityPolicy());
+    TaskClaims impatient = impatient(LEASE_MS);
     long id = newTask("Process report");
-    Claim claim = await(() -> impatient.startProcessing(id)).orElseThrow();
+    Claim claim = await(() -> Claiming.next(impatient)).orElseThrow();
     SqlConnection blocker = await(() -> pool.getConnection());
     try {
       Transaction tx = await(blocker::begin);
@@ -213,22 +256,45 @@ class TaskClaimsTest extends PoolTest {
     assertThat(done.outcome()).isEqualTo(Outcome.SUCCEEDED);
     assertThat(done.sinceCreation()).isPositive();
     // another claim's retry finds nothing of its own
-    Claim stranger = new Claim(id, claim.title(), java.util.UUID.randomUUID(), claim.reason());
+    Claim stranger =
+        new Claim(id, claim.title(), claim.queue(), java.util.UUID.randomUUID(), claim.reason());
     assertThat(await(() -> impatient.completeProcessing(stranger))).isEmpty();
   }
 
   @Test
-  void theSweepClaimsNewTasksOnlyAfterTheGraceAndSkipsFinishedOnes() throws Exception {
+  void theSweepCountsANewTaskAsRecoveredOnlyAfterTheGraceAndSkipsFinishedOnes() throws Exception {
     TaskClaims sweeper = worker("sweeper");
-    long lost = newTask("lost message");
+    long lost = newTask("lost wake-up");
+    long fresh = newTask("fresh");
     long finished = newTask("finished");
     TestDatabase.execute(
         "UPDATE tasks SET status = 'done', result = 'success' WHERE id = " + finished);
-    assertThat(await(() -> sweeper.claimStale(60_000, 10))).isEmpty();
-    List<Claim> recovered = await(() -> sweeper.claimStale(0, 10));
-    assertThat(recovered).extracting(Claim::taskId).containsExactly(lost);
-    assertThat(recovered.get(0).reason()).isEqualTo(ClaimReason.NEW_UNCLAIMED);
-    assertThat(await(() -> sweeper.claimStale(0, 10))).isEmpty();
+    // due for longer than the grace: its wake-up was lost
+    TestDatabase.execute(
+        "UPDATE tasks SET due_at = now() - interval '2 minutes' WHERE id = " + lost);
+    List<Claim> swept = await(() -> Claiming.sweep(sweeper, 10));
+    assertThat(swept)
+        .extracting(Claim::taskId, Claim::reason)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(lost, ClaimReason.NEW_UNCLAIMED),
+            org.assertj.core.groups.Tuple.tuple(fresh, ClaimReason.MESSAGE));
+    assertThat(await(() -> Claiming.sweep(sweeper, 10))).isEmpty();
+    assertThat(stored(finished).status()).isEqualTo(TaskStatus.DONE);
+    assertThat(
+            TestDatabase.count(
+                "SELECT count(*) FROM task_history WHERE event = 'recovered'"
+                    + " AND reason = 'new_unclaimed' AND task_id = "
+                    + lost))
+        .isOne();
+  }
+
+  @Test
+  void aWakeUpsClaimOfATaskPastTheGraceIsNoRecovery() throws Exception {
+    long waited = newTask("waited");
+    TestDatabase.execute(
+        "UPDATE tasks SET due_at = now() - interval '2 minutes' WHERE id = " + waited);
+    Claim claim = await(() -> Claiming.next(worker("a"))).orElseThrow();
+    assertThat(claim.reason()).isEqualTo(ClaimReason.MESSAGE);
   }
 
   @Test
@@ -237,9 +303,9 @@ class TaskClaimsTest extends PoolTest {
     for (int i = 0; i < 7; i++) {
       newTask("t" + i);
     }
-    assertThat(await(() -> sweeper.claimStale(0, 3))).hasSize(3);
-    assertThat(await(() -> sweeper.claimStale(0, 3))).hasSize(3);
-    assertThat(await(() -> sweeper.claimStale(0, 3))).hasSize(1);
+    assertThat(await(() -> Claiming.sweep(sweeper, 3))).hasSize(3);
+    assertThat(await(() -> Claiming.sweep(sweeper, 3))).hasSize(3);
+    assertThat(await(() -> Claiming.sweep(sweeper, 3))).hasSize(1);
   }
 
   @Test
@@ -253,7 +319,7 @@ class TaskClaimsTest extends PoolTest {
     List<List<Claim>> both =
         await(
             () ->
-                Future.all(a.claimStale(0, 50), b.claimStale(0, 50))
+                Future.all(Claiming.sweep(a, 50), Claiming.sweep(b, 50))
                     .map(cf -> cf.<List<Claim>>list()));
     List<Long> claimed = new ArrayList<>();
     both.forEach(list -> list.forEach(c -> claimed.add(c.taskId())));
@@ -265,10 +331,10 @@ class TaskClaimsTest extends PoolTest {
     TaskClaims leaving = worker("leaving");
     TaskClaims staying = worker("staying");
     long id = newTask("Process report");
-    Claim held = await(() -> leaving.startProcessing(id)).orElseThrow();
-    assertThat(await(() -> staying.claimStale(60_000, 10))).isEmpty();
+    Claim held = await(() -> Claiming.next(leaving)).orElseThrow();
+    assertThat(await(() -> Claiming.sweep(staying, 10))).isEmpty();
     assertThat(await(() -> leaving.release(List.of(held)))).isEqualTo(1);
-    List<Claim> taken = await(() -> staying.claimStale(60_000, 10));
+    List<Claim> taken = await(() -> Claiming.sweep(staying, 10));
     assertThat(taken).extracting(Claim::taskId).containsExactly(id);
     assertThat(taken.get(0).reason()).isEqualTo(ClaimReason.LEASE_EXPIRED);
     assertThat(await(() -> leaving.completeProcessing(held))).isEmpty();
@@ -277,13 +343,12 @@ class TaskClaimsTest extends PoolTest {
 
   @Test
   void aClaimThatCommitsAfterItsCallFailedIsHandedBackByTheNextRelease() throws Exception {
-    // a call limit far below how long the row stays locked by someone else: the claim's call
+    // a call limit far below how long the queue stays locked by someone else: the claim's call
     // fails, its transaction waits for the lock and then commits
-    TaskClaims impatient =
-        new TaskClaims(pool, 300, "impatient", LEASE_MS, new TitleParityPolicy());
+    TaskClaims impatient = impatient(LEASE_MS);
     TaskClaims other = worker("other");
     long id = newTask("Process report");
-    claimTimesOutBehindARowLock(impatient, id);
+    claimTimesOutBehindTheQueueLock(impatient);
     TaskRepository tasks = new TaskRepository(pool, 5000);
     Optional<Task> claimedLate =
         await(
@@ -295,10 +360,10 @@ class TaskClaimsTest extends PoolTest {
                     task -> task.orElseThrow().status() == TaskStatus.PROCESSING));
     assertThat(claimedLate.orElseThrow().status()).isEqualTo(TaskStatus.PROCESSING);
     // held by nobody, and only its lease (30 s) would free it
-    assertThat(await(() -> other.claimStale(60_000, 10))).isEmpty();
+    assertThat(await(() -> Claiming.sweep(other, 10))).isEmpty();
 
     assertThat(await(impatient::releaseUncertain)).isEqualTo(1);
-    List<Claim> taken = await(() -> other.claimStale(60_000, 10));
+    List<Claim> taken = await(() -> Claiming.sweep(other, 10));
     assertThat(taken).extracting(Claim::taskId).containsExactly(id);
     assertThat(await(() -> other.completeProcessing(taken.get(0)))).isPresent();
     assertThat(stored(id).status()).isEqualTo(TaskStatus.DONE);
@@ -308,12 +373,11 @@ class TaskClaimsTest extends PoolTest {
 
   @Test
   void aFailedClaimThatNeverCommittedReleasesNothing() throws Exception {
-    TaskClaims impatient =
-        new TaskClaims(pool, 300, "impatient", LEASE_MS, new TitleParityPolicy());
+    TaskClaims impatient = impatient(LEASE_MS);
     TaskClaims other = worker("other");
     long id = newTask("Process report");
-    Claim held = await(() -> other.startProcessing(id)).orElseThrow();
-    claimTimesOutBehindARowLock(impatient, id);
+    Claim held = await(() -> Claiming.next(other)).orElseThrow();
+    claimTimesOutBehindTheQueueLock(impatient);
     // the late claim found the task held by another worker and claimed nothing: the holder's
     // claim stays as it was
     assertThat(await(impatient::releaseUncertain)).isZero();
@@ -326,12 +390,12 @@ class TaskClaimsTest extends PoolTest {
     // taken has run out, each release looks for it; then it is forgotten (a lease that ran out
     // frees the task by itself), so that failed claims do not pile up for ever
     long leaseMs = 1500;
-    TaskClaims impatient = new TaskClaims(pool, 300, "impatient", leaseMs, new TitleParityPolicy());
+    TaskClaims impatient = impatient(leaseMs);
     TaskClaims other = worker("other");
     long id = newTask("Process report");
-    Claim held = await(() -> other.startProcessing(id)).orElseThrow();
+    Claim held = await(() -> Claiming.next(other)).orElseThrow();
     long failedAt = System.nanoTime();
-    claimTimesOutBehindARowLock(impatient, id);
+    claimTimesOutBehindTheQueueLock(impatient);
     assertThat(await(() -> Future.succeededFuture(impatient.uncertainClaims()))).isOne();
 
     // nothing of it committed: the release finds nothing, and the token stays while the lease runs
@@ -355,19 +419,18 @@ class TaskClaimsTest extends PoolTest {
   }
 
   /**
-   * Another transaction locks the row longer than {@code impatient}'s time limit: its claim call
-   * fails, then its transaction gets the lock and goes on once the other one commits.
+   * Another transaction holds the queue's lock longer than {@code impatient}'s time limit (as a
+   * change of the queue's settings does): the claim call fails, then its transaction gets the lock
+   * and goes on once the other one commits.
    */
-  private static void claimTimesOutBehindARowLock(TaskClaims impatient, long id) throws Exception {
+  private static void claimTimesOutBehindTheQueueLock(TaskClaims impatient) throws Exception {
     SqlConnection blocker = await(() -> pool.getConnection());
     try {
       Transaction tx = await(blocker::begin);
       await(
           () ->
-              blocker
-                  .preparedQuery("SELECT id FROM tasks WHERE id = $1 FOR UPDATE")
-                  .execute(Tuple.of(id)));
-      assertThatThrownBy(() -> await(() -> impatient.startProcessing(id)))
+              blocker.preparedQuery(TaskClaims.LOCK_EXCLUSIVE).execute(Tuple.of(Claiming.DEFAULT)));
+      assertThatThrownBy(() -> await(() -> Claiming.next(impatient)))
           .hasRootCauseInstanceOf(TimeoutException.class);
       await(tx::commit);
     } finally {

@@ -17,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,10 @@ class TaskWorkerVerticleTest {
     public void consumerStopped() {}
 
     @Override
-    public void inFlight(int delta) {
+    public void capacity(Map<String, Integer> limits) {}
+
+    @Override
+    public void inFlight(String bucket, int delta) {
       inFlight.addAndGet(delta);
     }
 
@@ -87,8 +91,14 @@ class TaskWorkerVerticleTest {
     AppConfig config = TestDatabase.config(overrides);
     pool = Database.pool(vertx, config);
     return vertx
-        .deployVerticle(new TaskWorkerVerticle(config, pool, new TitleParityPolicy(), stats))
+        .deployVerticle(
+            new TaskWorkerVerticle("worker-test", config, pool, new TitleParityPolicy(), stats))
         .await(20, TimeUnit.SECONDS);
+  }
+
+  /** What the HTTP side publishes after a create: the default queue has tasks to claim. */
+  private void wakeUp() {
+    vertx.eventBus().publish(Addresses.WAKE_UP, Claiming.DEFAULT);
   }
 
   private static long newTask() {
@@ -119,7 +129,7 @@ class TaskWorkerVerticleTest {
                 "TASKS_SHUTDOWN_GRACE_MS", "0"));
     long id = newTask();
     try (LogCapture log = new LogCapture(WORKER)) {
-      vertx.eventBus().send(Addresses.PROCESS_TASK, id);
+      wakeUp();
       Await.until(
           "the first claim",
           Duration.ofSeconds(10),
@@ -188,20 +198,23 @@ class TaskWorkerVerticleTest {
                 "TASKS_PROCESSING_DELAY_MS", "60000",
                 "TASKS_LEASE_MS", "120000",
                 "TASKS_NEW_GRACE_MS", "600000",
+                "TASKS_SWEEP_INTERVAL_MS", "3600000",
                 "TASKS_SHUTDOWN_GRACE_MS", "0"));
-    long id = newTask();
     SqlConnection blocker = pool.getConnection().await(10, TimeUnit.SECONDS);
     Future<?> stopped;
+    long id;
     try (LogCapture log = new LogCapture(WORKER)) {
       Transaction tx = blocker.begin().await(10, TimeUnit.SECONDS);
       blocker
-          .query("SELECT id FROM tasks WHERE id = " + id + " FOR UPDATE")
-          .execute()
+          .preparedQuery(TaskClaims.LOCK_EXCLUSIVE)
+          .execute(Tuple.of(Claiming.DEFAULT))
           .await(10, TimeUnit.SECONDS);
-      // the claim call waits for the row
-      vertx.eventBus().send(Addresses.PROCESS_TASK, id);
+      id = newTask();
+      // the claim call (the wake-up's, or the sweep's: one claim per queue at a time) waits for
+      // the queue's lock
+      wakeUp();
       Await.until(
-          "the claim waits for the row",
+          "the claim waits for the queue's lock",
           Duration.ofSeconds(10),
           () ->
               TestDatabase.count(
@@ -242,7 +255,7 @@ class TaskWorkerVerticleTest {
     // before the refusal is in place on a busy machine
     refuseCompletionsOfTask(first);
     try (LogCapture log = new LogCapture(WORKER)) {
-      vertx.eventBus().send(Addresses.PROCESS_TASK, first);
+      wakeUp();
       Await.until(
           "the first claim",
           Duration.ofSeconds(10),
@@ -255,7 +268,7 @@ class TaskWorkerVerticleTest {
           lines -> lines.stream().anyMatch(l -> l.contains("backs off")));
 
       long second = newTask();
-      vertx.eventBus().send(Addresses.PROCESS_TASK, second);
+      wakeUp();
       // ten sweeps' worth of time: a worker that keeps claiming takes it at the first
       Await.until(
           "the second task waited a second",
