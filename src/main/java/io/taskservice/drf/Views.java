@@ -141,6 +141,10 @@ public final class Views {
     if (tail.equals("bulk")) {
       return new View(Kind.BULK, null, null);
     }
+    // the action's own suffix route, ahead of the detail's: bulk.json is no task's
+    if (tail.startsWith("bulk.") && format(tail.substring(5)) != null) {
+      return new View(Kind.BULK, null, tail.substring(5));
+    }
     int slash = tail.indexOf('/');
     if (slash < 0) {
       // the list's actions come before the detail route, as in DRF's router
