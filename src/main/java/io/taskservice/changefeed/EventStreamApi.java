@@ -62,7 +62,8 @@ final class EventStreamApi {
   void open(RoutingContext ctx) {
     QueryString query = QueryString.parse(ctx.request().query());
     Filter filter =
-        new Filter(Filters.status(query).orElse(null), Filters.queue(query).orElse(null), ids(query));
+        new Filter(
+            Filters.status(query).orElse(null), Filters.queue(query).orElse(null), ids(query));
     String lastEventId = ctx.request().getHeader("Last-Event-ID");
     if (lastEventId == null) {
       lastEventId = query.last("last_event_id").orElse(null);

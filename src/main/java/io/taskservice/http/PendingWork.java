@@ -26,8 +26,8 @@ public final class PendingWork {
   private PendingWork() {}
 
   /**
-   * The request counts as {@code units} of pending work in all (a bulk create as its items):
-   * false, and nothing counted, when that would pass the bound. True when no bound applies.
+   * The request counts as {@code units} of pending work in all (a bulk create as its items): false,
+   * and nothing counted, when that would pass the bound. True when no bound applies.
    */
   public static boolean countAs(RoutingContext ctx, int units) {
     IntPredicate more = ctx.get(MORE);

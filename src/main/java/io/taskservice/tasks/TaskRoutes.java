@@ -37,12 +37,18 @@ public final class TaskRoutes implements ApiFeature {
   // the reference's actions: cancel (detail) and cancel_waiting (list), POST only
   static final String CANCEL_REGEX = "^/api/v1/tasks/[^/]+/cancel/?$";
   static final String CANCEL_ALL_REGEX = "^/api/v1/tasks/cancel/?$";
+  static final String BULK_REGEX = "^/api/v1/tasks/bulk/?$";
+  // DRF routes the action with a format suffix too (and then fails with a 500 on POST: the action
+  // takes no format argument); here it answers as /bulk/ does
+  static final String BULK_SUFFIX_REGEX = "^/api/v1/tasks/bulk\\.[a-z0-9]+/?$";
+  static final String BULK_FORMAT_REGEX = "^/api/v1/tasks/bulk\\.(json|api)/?$";
   static final String ACTION_ALLOW = "POST, OPTIONS";
   private static final int ROOT = 0;
   private static final int LIST = 1;
   private static final int DETAIL = 2;
   private static final int CANCEL = 3;
   private static final int CANCEL_ALL = 4;
+  private static final int BULK = 5;
   // ahead of the contract's routes (from 0), behind the guards: GET /api/v1/tasks/cancel/ would
   // otherwise be a retrieve of the task "cancel"
   private static final int ACTION_ORDER = -1;
@@ -96,6 +102,19 @@ public final class TaskRoutes implements ApiFeature {
     // DRF's actions allow POST and OPTIONS only: anything else is a 405 naming the method
     router.routeWithRegex(CANCEL_ALL_REGEX).order(ACTION_ORDER).handler(TaskRoutes::postOnly);
     router.routeWithRegex(CANCEL_REGEX).order(ACTION_ORDER).handler(TaskRoutes::postOnly);
+    router.routeWithRegex(BULK_REGEX).order(ACTION_ORDER).handler(TaskRoutes::postOnly);
+    router.routeWithRegex(BULK_SUFFIX_REGEX).order(ACTION_ORDER).handler(TaskRoutes::postOnly);
+    // a known format only (these routes run before content negotiation, which answers 404 for
+    // another)
+    router
+        .routeWithRegex(HttpMethod.POST, BULK_FORMAT_REGEX)
+        .order(ACTION_ORDER)
+        .handler(bulkBodyHandler())
+        .handler(api::bulk);
+    router
+        .routeWithRegex(HttpMethod.OPTIONS, BULK_REGEX)
+        .order(ACTION_ORDER)
+        .handler(ctx -> options(ctx, BULK));
     router
         .routeWithRegex(HttpMethod.OPTIONS, CANCEL_ALL_REGEX)
         .order(ACTION_ORDER)
@@ -173,7 +192,7 @@ public final class TaskRoutes implements ApiFeature {
                     .add("application/json")
                     .add("application/x-www-form-urlencoded")
                     .add("multipart/form-data"));
-    if (view == LIST || view == CANCEL || view == CANCEL_ALL) {
+    if (view == LIST || view == CANCEL || view == CANCEL_ALL || view == BULK) {
       body.put("actions", new JsonObject().put("POST", createFields()));
     }
     Responses.json(ctx, 200, body);
@@ -186,6 +205,7 @@ public final class TaskRoutes implements ApiFeature {
       case LIST -> "Task List";
       case CANCEL -> "Cancel";
       case CANCEL_ALL -> "Cancel waiting";
+      case BULK -> "Bulk";
       default -> "Task Instance";
     };
   }
@@ -200,6 +220,11 @@ public final class TaskRoutes implements ApiFeature {
         .put("title", field("string", true, false, "Title").put("max_length", 255))
         .put("status", field("choice", false, true, "Status"))
         .put("result", field("string", false, true, "Result"))
+        .put("queue", field("string", false, false, "Queue").put("max_length", 64))
+        .put(
+            "priority",
+            field("integer", false, false, "Priority").put("min_value", 0).put("max_value", 9))
+        .put("run_after", field("datetime", false, false, "Run after"))
         .put("created_at", field("datetime", false, true, "Created at"))
         .put("updated_at", field("datetime", false, true, "Updated at"));
   }

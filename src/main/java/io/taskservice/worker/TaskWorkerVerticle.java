@@ -434,22 +434,23 @@ public final class TaskWorkerVerticle extends VerticleBase {
   }
 
   private void hold(Claim claim) {
-    Claim previous = held.put(claim.taskId(), claim);
+    Claim previous = held.get(claim.taskId());
     if (previous == claim) {
       return; // the same claim answered twice: it is held, timed and completed once
     }
-    heldSince.put(claim, System.nanoTime());
-    if (previous == null) {
-      String bucket = consumed.bucket(claim.queue());
-      inFlight.merge(bucket, 1, Integer::sum);
-      stats.inFlight(bucket, 1);
-    } else {
-      heldSince.remove(previous);
+    if (previous != null) {
+      // its room is counted again below, in the bucket of the claim as it is now
+      dropHeld(previous);
       log.info(
           "task {}: claimed again by this worker after its lease ran out; the earlier claim is"
               + " void",
           claim.taskId());
     }
+    held.put(claim.taskId(), claim);
+    heldSince.put(claim, System.nanoTime());
+    String bucket = consumed.bucket(claim.queue());
+    inFlight.merge(bucket, 1, Integer::sum);
+    stats.inFlight(bucket, 1);
     if (claim.reason() == ClaimReason.MESSAGE) {
       log.debug("task {}: processing", claim.taskId());
     }

@@ -1,12 +1,12 @@
 package io.taskservice.tasks;
 
-import io.taskservice.domain.NewTask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.TestDatabase;
 import io.taskservice.db.PoolTest;
 import io.taskservice.domain.KeyInUseException;
 import io.taskservice.domain.KeyReusedException;
+import io.taskservice.domain.NewTask;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +23,8 @@ class KeyedCreateTest extends PoolTest {
   void oneKeyTakenByAnotherTitleDoesNotFailTheRestOfItsBatch() throws Exception {
     TaskRepository tasks = new TaskRepository(pool, 5000, Duration.ofHours(24));
     long first = PoolTest.onContext(() -> tasks.create(NewTask.of("taken"), key("k2"))).task().id();
-    long replayed = PoolTest.onContext(() -> tasks.create(NewTask.of("same"), key("k4"))).task().id();
+    long replayed =
+        PoolTest.onContext(() -> tasks.create(NewTask.of("same"), key("k4"))).task().id();
 
     // submitted in one go: the first runs at once, the other three wait for it and then share
     // one statement
@@ -66,8 +67,14 @@ class KeyedCreateTest extends PoolTest {
   @Test
   void theSameKeyInTwoScopesIsTwoKeys() throws Exception {
     TaskRepository tasks = new TaskRepository(pool, 5000, Duration.ofHours(24));
-    long a = PoolTest.onContext(() -> tasks.create(NewTask.of("t"), new IdempotencyKey("aa", "k"))).task().id();
-    long b = PoolTest.onContext(() -> tasks.create(NewTask.of("t"), new IdempotencyKey("bb", "k"))).task().id();
+    long a =
+        PoolTest.onContext(() -> tasks.create(NewTask.of("t"), new IdempotencyKey("aa", "k")))
+            .task()
+            .id();
+    long b =
+        PoolTest.onContext(() -> tasks.create(NewTask.of("t"), new IdempotencyKey("bb", "k")))
+            .task()
+            .id();
     assertThat(a).isNotEqualTo(b);
   }
 }

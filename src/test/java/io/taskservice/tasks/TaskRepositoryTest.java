@@ -1,12 +1,12 @@
 package io.taskservice.tasks;
 
-import io.taskservice.domain.NewTask;
-import io.taskservice.domain.TaskFilter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.TestDatabase;
 import io.taskservice.db.PoolTest;
+import io.taskservice.domain.NewTask;
 import io.taskservice.domain.Task;
+import io.taskservice.domain.TaskFilter;
 import io.taskservice.domain.TaskStatus;
 import io.vertx.core.Future;
 import java.util.ArrayList;

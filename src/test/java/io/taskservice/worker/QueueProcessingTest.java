@@ -100,12 +100,17 @@ class QueueProcessingTest {
   void aScheduledTaskStartsAtItsTimeNotBefore() {
     Instant runAfter = Instant.now().plus(2, ChronoUnit.SECONDS);
     long id =
-        create(new JsonObject().put("title", "ab").put("queue", "later").put("run_after", runAfter.toString()));
+        create(
+            new JsonObject()
+                .put("title", "ab")
+                .put("queue", "later")
+                .put("run_after", runAfter.toString()));
     assertThat(status(id)).isEqualTo("new");
     awaitStatus(id, "processing");
     long runAfterMicros =
         TestDatabase.count(
             "SELECT (extract(epoch FROM run_after) * 1e6)::bigint FROM tasks WHERE id = " + id);
     assertThat(claimedAtMicros(id)).isGreaterThanOrEqualTo(runAfterMicros);
+    awaitStatus(id, "done");
   }
 }
