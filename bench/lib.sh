@@ -236,9 +236,93 @@ warn_if_busy() {
 # Resident set size of a process in MiB.
 rss_mib() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 
+# ---------------------------------------------------------------------------------------------
+# Several JVMs side by side (queues.sh, control.sh): each started by start_node, all stopped on exit
+# ---------------------------------------------------------------------------------------------
+NODE_PIDS=() # every node start_node started and stop_node has not stopped yet
+
+# Starts the jar as node NAME on database DB with its HTTP (or, for a worker, health and metrics)
+# port PORT and the extra environment given as NAME=VALUE arguments; waits until /health/ready
+# answers 200 (migrations applied, worker consuming). Sets NODE_PID; its log is
+# $BENCH_RESULTS_DIR/$BENCH_STAMP-NAME.log.
+# Usage: start_node NAME PORT DB [NAME=VALUE …]
+start_node() {
+  local name=$1 port=$2 db=$3
+  shift 3
+  [[ -f $BENCH_JAR ]] || die "no jar at $BENCH_JAR (build it: mvn -B -q package -DskipTests, or set BENCH_JAR)"
+  (exec 3<>"/dev/tcp/$BENCH_HOST/$port") 2>/dev/null && die "port $port is already in use"
+  mkdir -p "$BENCH_RESULTS_DIR"
+  local node_log="$BENCH_RESULTS_DIR/$BENCH_STAMP-$name.log"
+  log "starting node $name on port $port, database $db (log: $(basename "$node_log"))"
+  # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
+  env TASKS_HTTP_PORT="$port" TASKS_DB_URL="$(db_url "$db")" TASKS_LOG_FORMAT=text "$@" \
+    java $BENCH_JAVA_OPTS -jar "$BENCH_JAR" >"$node_log" 2>&1 &
+  NODE_PID=$!
+  NODE_PIDS+=("$NODE_PID")
+  local deadline=$((SECONDS + ${BENCH_START_TIMEOUT:-120}))
+  until [[ $(curl -s -o /dev/null -w '%{http_code}' "http://$BENCH_HOST:$port/health/ready" 2>/dev/null) == 200 ]]; do
+    if ! kill -0 "$NODE_PID" 2>/dev/null; then
+      tail -n 30 "$node_log" >&2
+      die "node $name exited during start-up (see $node_log)"
+    fi
+    ((SECONDS < deadline)) || { tail -n 30 "$node_log" >&2; die "node $name was not ready within ${BENCH_START_TIMEOUT:-120}s"; }
+    sleep 0.2
+  done
+  log "node $name up (pid $NODE_PID)"
+}
+
+# Stops one node started by start_node (SIGTERM, SIGKILL after 30 s).
+stop_node() {
+  local pid=$1 i kept=() p
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 150; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+  for p in "${NODE_PIDS[@]}"; do [[ $p == "$pid" ]] || kept+=("$p"); done
+  NODE_PIDS=("${kept[@]}")
+}
+
+stop_nodes() {
+  local pid
+  for pid in "${NODE_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${NODE_PIDS[@]}"; do stop_node "$pid"; done
+}
+
+# The bulk body of BENCH_* scripts: a JSON array of N task bodies written to FILE; EXTRA is JSON
+# text put into every item after its title (e.g. '"queue":"bulk","priority":9').
+# Usage: bulk_body FILE N PREFIX [EXTRA]
+bulk_body() {
+  python3 - "$@" <<'PY'
+import json, sys
+path, n, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+extra = sys.argv[4] if len(sys.argv) > 4 else ""
+items = ['{"title":%s%s}' % (json.dumps(f"{prefix} {i}"), "," + extra if extra else "") for i in range(n)]
+open(path, "w").write("[" + ",".join(items) + "]")
+PY
+}
+
+# POSTs FILE to /api/v1/tasks/bulk/ of the node on PORT; fails unless the answer is 201.
+post_bulk() {
+  local port=$1 file=$2 code
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data-binary "@$file" "http://$BENCH_HOST:$port/api/v1/tasks/bulk/")
+  [[ $code == 201 ]] || die "bulk create on port $port answered $code"
+}
+
+# p-th percentile (0-100) of the numbers on stdin, nearest rank; empty when there are none.
+percentile() {
+  sort -g | awk -v p="$1" '{ v[NR] = $1 } END { if (NR) { i = int(NR * p / 100 + 0.999999); if (i < 1) i = 1; print v[i] } }'
+}
+
 bench_cleanup() {
   local rc=$?
   set +e
+  stop_nodes
   stop_service
   local db
   for db in "${DROP_DBS[@]}"; do
