@@ -164,7 +164,7 @@ class TaskHistoryTest extends PoolTest {
       TestDatabase.execute("DELETE FROM task_history WHERE status = 'bogus'");
       TestDatabase.execute(
           "ALTER TABLE task_history ADD CONSTRAINT task_history_status_check"
-              + " CHECK (status IN ('new', 'processing', 'done', 'failed')) NOT VALID");
+              + " CHECK (status IN ('new', 'processing', 'done', 'failed', 'cancelled')) NOT VALID");
     }
   }
 
