@@ -12,7 +12,8 @@ table and compares the answers. Python's standard library only. From the reposit
 REF_DB names the reference's database, which is emptied first (psql, user postgres on
 127.0.0.1:5432, as the reference's settings have it).
 
-What is compared: the status; Content-Type, Allow and WWW-Authenticate; the body after masking
+What is compared: the status; Content-Type, Allow, WWW-Authenticate and Retry-After (which DRF
+never sends: a 409 of the cancel action has none); the body after masking
 what differs by nature: ids (`"id": "<id>"`) and the server's timestamps (`created_at`,
 `updated_at`: `"<timestamp>"`); `run_after` is the client's, compared as it is. Both sides are
 sent `Host: testserver`, so links come out alike with nothing to mask. For an HTML page of the
@@ -50,7 +51,7 @@ REF_URL = os.environ.get("REF_URL", "http://127.0.0.1:8101")
 REF_DB = os.environ.get("REF_DB", "drfref")
 HOST = "testserver"
 TASKS = "/api/v1/tasks/"
-KEPT_HEADERS = ["Content-Type", "Allow", "WWW-Authenticate"]
+KEPT_HEADERS = ["Content-Type", "Allow", "WWW-Authenticate", "Retry-After"]
 PAGE_HEADERS = ["Allow", "Content-Type", "Vary", "WWW-Authenticate"]
 
 ID = re.compile(r'(?<!\\)("id":\s?)\d+')
