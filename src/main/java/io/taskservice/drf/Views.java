@@ -151,6 +151,10 @@ public final class Views {
       if (tail.equals(CANCEL)) {
         return new View(Kind.CANCEL_WAITING, null, null);
       }
+      String waitingFormat = actionFormat(tail);
+      if (waitingFormat != null) {
+        return new View(Kind.CANCEL_WAITING, null, waitingFormat);
+      }
       return tail.isEmpty() ? null : detail(tail);
     }
     if (slash > 0 && tail.substring(slash).equals("/history")) {
@@ -159,7 +163,16 @@ public final class Views {
     if (slash > 0 && tail.substring(slash + 1).equals(CANCEL)) {
       return new View(Kind.CANCEL, tail.substring(0, slash), null);
     }
+    String cancelFormat = slash > 0 ? actionFormat(tail.substring(slash + 1)) : null;
+    if (cancelFormat != null) {
+      return new View(Kind.CANCEL, tail.substring(0, slash), cancelFormat);
+    }
     return null;
+  }
+
+  /** The format of a cancel action's suffix route ({@code cancel.json}), or null. */
+  private static String actionFormat(String segment) {
+    return segment.startsWith(CANCEL + ".") ? format(segment.substring(CANCEL.length() + 1)) : null;
   }
 
   /**

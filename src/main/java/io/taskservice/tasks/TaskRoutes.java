@@ -20,6 +20,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -38,10 +39,12 @@ public final class TaskRoutes implements ApiFeature {
   static final String CANCEL_REGEX = "^/api/v1/tasks/[^/]+/cancel/?$";
   static final String CANCEL_ALL_REGEX = "^/api/v1/tasks/cancel/?$";
   static final String BULK_REGEX = "^/api/v1/tasks/bulk/?$";
-  // DRF routes the action with a format suffix too (and then fails with a 500 on POST: the action
-  // takes no format argument); here it answers as /bulk/ does
-  static final String BULK_SUFFIX_REGEX = "^/api/v1/tasks/bulk\\.[a-z0-9]+/?$";
-  static final String BULK_FORMAT_REGEX = "^/api/v1/tasks/bulk\\.(json|api)/?$";
+  // DRF routes each action with a format suffix too (and then fails with a 500 on POST: the
+  // actions take no format argument); here the action answers as it does without the suffix. A
+  // known format only: content negotiation answers 404 for another, whatever the method.
+  static final String BULK_FORMAT_REGEX = "^/api/v1/tasks/bulk\\.(?:json|api)/?$";
+  static final String CANCEL_FORMAT_REGEX = "^/api/v1/tasks/(?<id>[^/.]+)/cancel\\.(?:json|api)/?$";
+  static final String CANCEL_ALL_FORMAT_REGEX = "^/api/v1/tasks/cancel\\.(?:json|api)/?$";
   static final String ACTION_ALLOW = "POST, OPTIONS";
   private static final int ROOT = 0;
   private static final int LIST = 1;
@@ -100,19 +103,37 @@ public final class TaskRoutes implements ApiFeature {
   @Override
   public void routes(Router router) {
     // DRF's actions allow POST and OPTIONS only: anything else is a 405 naming the method
-    router.routeWithRegex(CANCEL_ALL_REGEX).order(ACTION_ORDER).handler(TaskRoutes::postOnly);
-    router.routeWithRegex(CANCEL_REGEX).order(ACTION_ORDER).handler(TaskRoutes::postOnly);
-    router.routeWithRegex(BULK_REGEX).order(ACTION_ORDER).handler(TaskRoutes::postOnly);
-    router.routeWithRegex(BULK_SUFFIX_REGEX).order(ACTION_ORDER).handler(TaskRoutes::postOnly);
-    // a known format only (these routes run before content negotiation, which answers 404 for
-    // another)
+    for (String action :
+        List.of(
+            CANCEL_ALL_REGEX,
+            CANCEL_REGEX,
+            BULK_REGEX,
+            CANCEL_ALL_FORMAT_REGEX,
+            CANCEL_FORMAT_REGEX,
+            BULK_FORMAT_REGEX)) {
+      router.routeWithRegex(action).order(ACTION_ORDER).handler(TaskRoutes::postOnly);
+    }
+    // the suffix routes (these run before content negotiation: an unknown format gets its 404
+    // there)
     router
         .routeWithRegex(HttpMethod.POST, BULK_FORMAT_REGEX)
         .order(ACTION_ORDER)
         .handler(bulkBodyHandler())
         .handler(api::bulk);
     router
+        .routeWithRegex(HttpMethod.POST, CANCEL_ALL_FORMAT_REGEX)
+        .order(ACTION_ORDER)
+        .handler(api::cancelAll);
+    router
+        .routeWithRegex(HttpMethod.POST, CANCEL_FORMAT_REGEX)
+        .order(ACTION_ORDER)
+        .handler(api::cancel);
+    router
         .routeWithRegex(HttpMethod.OPTIONS, BULK_REGEX)
+        .order(ACTION_ORDER)
+        .handler(ctx -> options(ctx, BULK));
+    router
+        .routeWithRegex(HttpMethod.OPTIONS, BULK_FORMAT_REGEX)
         .order(ACTION_ORDER)
         .handler(ctx -> options(ctx, BULK));
     router
@@ -120,7 +141,15 @@ public final class TaskRoutes implements ApiFeature {
         .order(ACTION_ORDER)
         .handler(ctx -> options(ctx, CANCEL_ALL));
     router
+        .routeWithRegex(HttpMethod.OPTIONS, CANCEL_ALL_FORMAT_REGEX)
+        .order(ACTION_ORDER)
+        .handler(ctx -> options(ctx, CANCEL_ALL));
+    router
         .routeWithRegex(HttpMethod.OPTIONS, CANCEL_REGEX)
+        .order(ACTION_ORDER)
+        .handler(ctx -> options(ctx, CANCEL));
+    router
+        .routeWithRegex(HttpMethod.OPTIONS, CANCEL_FORMAT_REGEX)
         .order(ACTION_ORDER)
         .handler(ctx -> options(ctx, CANCEL));
     // format suffixes as DRF's DefaultRouter adds them (a detail's is read by its handler)
