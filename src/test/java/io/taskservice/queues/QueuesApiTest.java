@@ -239,6 +239,12 @@ class QueuesApiTest {
       assertThat(get(QUEUES + "nope/").getHeader("Allow")).isEqualTo("GET, PATCH, HEAD, OPTIONS");
     }
 
+    private static JsonObject withoutScheduled(JsonObject counts) {
+      JsonObject copy = counts.copy();
+      copy.remove("scheduled");
+      return copy;
+    }
+
     @Test
     void countsAreExactAfterHandTypedSql() {
       TestDatabase.execute(
@@ -251,10 +257,17 @@ class QueuesApiTest {
       TestDatabase.execute("UPDATE tasks SET queue = 'other' WHERE id = 3");
 
       JsonObject reports = ok(get(QUEUES + "reports/"));
-      assertThat(reports.getJsonObject("counts")).isEqualTo(counts(5, 2, 1, 1, 1, 0));
-      assertThat(reports.getLong("backlog")).isEqualTo(7);
-      assertThat(ok(get(QUEUES + "other/")).getJsonObject("counts"))
-          .isEqualTo(counts(1, 0, 0, 0, 0, 0));
+      // exact at once; the scheduled part is an index count cached up to a second per node
+      assertThat(withoutScheduled(reports.getJsonObject("counts")))
+          .isEqualTo(withoutScheduled(counts(5, 2, 1, 1, 1, 0)));
+      // due new + processing: its scheduled part, too, is up to a second old
+      io.taskservice.Await.until(
+          "backlog",
+          java.time.Duration.ofSeconds(10),
+          () -> ok(get(QUEUES + "reports/")).getLong("backlog"),
+          backlog -> backlog == 7);
+      assertThat(withoutScheduled(ok(get(QUEUES + "other/")).getJsonObject("counts")))
+          .isEqualTo(withoutScheduled(counts(1, 0, 0, 0, 0, 0)));
       // counts.new is the list count of ?status=new&queue=
       assertThat(ok(get("/api/v1/tasks/?status=new&queue=reports")).getLong("count")).isEqualTo(5);
     }

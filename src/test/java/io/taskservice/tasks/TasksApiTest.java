@@ -49,7 +49,19 @@ class TasksApiTest {
       assertThat(r.getHeader("Content-Type")).isEqualTo("application/json");
       JsonObject task = r.bodyAsJsonObject();
       assertThat(task.fieldNames())
-          .containsExactly("id", "title", "status", "result", "created_at", "updated_at");
+          .containsExactly(
+              "id",
+              "title",
+              "status",
+              "result",
+              "queue",
+              "priority",
+              "run_after",
+              "created_at",
+              "updated_at");
+      assertThat(task.getString("queue")).isEqualTo("default");
+      assertThat(task.getInteger("priority")).isZero();
+      assertThat(task.getValue("run_after")).isNull();
       assertThat(task.getLong("id")).isEqualTo(1L);
       assertThat(task.getString("title")).isEqualTo("Process report");
       assertThat(task.getString("status")).isEqualTo("new");
