@@ -36,7 +36,11 @@ class DashboardLiveTest {
 
   @RegisterExtension
   static final RunningNode service =
-      RunningNode.with(Map.of("TASKS_PROCESSING_DELAY_MS", "300", "TASKS_NEW_GRACE_MS", "3600000"));
+      RunningNode.with(
+          Map.of(
+              "TASKS_PROCESSING_DELAY_MS", "300",
+              "TASKS_NEW_GRACE_MS", "3600000",
+              "TASKS_QUEUES", "default"));
 
   private final List<Node> extraNodes = new ArrayList<>();
   private ChromeDriver browser;
@@ -114,6 +118,15 @@ class DashboardLiveTest {
   }
 
   /** The row of task {@code id}, once the list shows it. */
+  private static long createIn(ApiClient api, String title, String queue) {
+    var response =
+        api.postJson(
+            "/api/v1/tasks/",
+            new io.vertx.core.json.JsonObject().put("title", title).put("queue", queue).encode());
+    assertThat(response.statusCode()).isEqualTo(201);
+    return response.bodyAsJsonObject().getLong("id");
+  }
+
   private WebElement waitForRow(long id) {
     return waiting().until(d -> d.findElements(row(id)).stream().findFirst().orElse(null));
   }
@@ -180,8 +193,9 @@ class DashboardLiveTest {
     ApiClient httpApi = new ApiClient(http.vertx(), http.port());
     openDashboard(http.port());
 
-    long done = httpApi.create("Nightly export").getLong("id");
-    long failed = httpApi.create("Check links").getLong("id");
+    // in a queue no worker of the test's other nodes consumes
+    long done = createIn(httpApi, "Nightly export", "nightly");
+    long failed = createIn(httpApi, "Check links", "nightly");
     WebElement doneRow = waitForRow(done);
     WebElement failedRow = waitForRow(failed);
     waiting()
@@ -192,6 +206,7 @@ class DashboardLiveTest {
     extraNode(
         Map.of(
             "TASKS_ROLE", "worker",
+            "TASKS_QUEUES", "nightly",
             "TASKS_PROCESSING_DELAY_MS", "6000",
             "TASKS_NEW_GRACE_MS", "100"));
     waiting()
