@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# What one recovery sweep costs with a large backlog of waiting tasks: the worker's sweep
-# statement (worker/TaskClaims.LOCK_STALE, copied below), planned and run with EXPLAIN (ANALYZE,
-# BUFFERS) on a fresh database migrated by the jar, with BENCH_SWEEP_ROWS `new` tasks:
-#   1. young: every task within the grace (none may be claimed by the sweep);
-#   2. old: every task older than the grace (all claimable; the sweep takes its batch).
+# What one recovery sweep costs with a large backlog of waiting tasks: the worker's claim in its
+# sweep form (worker/TaskClaims.CLAIM, copied below: due tasks of one queue by priority and due
+# time, one range of the claim index per priority, plus expired leases), planned and run with
+# EXPLAIN (ANALYZE, BUFFERS) on a fresh database migrated by the jar, with BENCH_SWEEP_ROWS `new`
+# tasks:
+#   1. scheduled: every task due in an hour (none may be claimed);
+#   2. due: every task due (the sweep takes its batch);
+#   3. another queue: the backlog is in `bulk`, the sweep claims from `default`.
 # A sweep that reads an index range costs the same at any backlog; one that reads the whole
 # backlog to find its batch grows with it. Prints one table and writes it to
 # bench/results/<stamp>-sweep.md. See docs/benchmarks.md#the-recovery-sweep-with-a-large-backlog.
@@ -21,12 +24,30 @@ mkdir -p "$BENCH_RESULTS_DIR"
 REPORT="$BENCH_RESULTS_DIR/$BENCH_STAMP-sweep.md"
 trap bench_cleanup EXIT
 
-# worker/TaskClaims.LOCK_STALE, with its two parameters
-SWEEP="SELECT id, title, status, coalesce(lease_until < now(), false) AS lease_expired
-  FROM tasks
-  WHERE (status = 'new' AND created_at < now() - $BENCH_SWEEP_GRACE_MS * interval '1 millisecond')
-     OR (status = 'processing' AND lease_until < now())
-  ORDER BY id LIMIT $BENCH_SWEEP_BATCH FOR UPDATE SKIP LOCKED"
+# worker/TaskClaims.CLAIM with its parameters: the queue, the room for new tasks and for
+# takeovers, a token, the worker, the lease, the grace and the settings' time
+sweep_of() { # QUEUE
+  cat <<SQL
+WITH due AS (SELECT c.id FROM generate_series(0, 9) AS p(priority)
+  CROSS JOIN LATERAL (SELECT t.id, t.due_at FROM tasks t
+    WHERE t.status = 'new' AND t.queue = '$1' AND t.priority = p.priority
+    AND t.due_at <= now() ORDER BY t.due_at, t.id LIMIT $BENCH_SWEEP_BATCH FOR UPDATE SKIP LOCKED) AS c
+  ORDER BY p.priority, c.due_at, c.id LIMIT $BENCH_SWEEP_BATCH),
+expired AS (SELECT t.id FROM tasks t WHERE t.status = 'processing' AND (t.queue || '') = '$1'
+  AND t.lease_until < now() ORDER BY t.id LIMIT $BENCH_SWEEP_BATCH FOR UPDATE SKIP LOCKED),
+claimed AS (UPDATE tasks t SET status = 'processing', claim_token = gen_random_uuid(),
+  claimed_by = 'bench', lease_until = clock_timestamp() + interval '30 seconds', updated_at = now()
+  FROM (SELECT id, 'new' AS was FROM due UNION ALL SELECT id, 'processing' FROM expired) AS p
+  WHERE t.id = p.id
+  RETURNING t.id, t.title, t.updated_at, p.was,
+  CASE WHEN p.was = 'processing' THEN 'lease_expired'
+  WHEN t.due_at < now() - $BENCH_SWEEP_GRACE_MS * interval '1 millisecond' THEN 'new_unclaimed' END AS reason),
+history AS (INSERT INTO task_history (task_id, at, event, status, worker, reason)
+  SELECT id, updated_at, CASE WHEN reason IS NULL THEN 'claimed' ELSE 'recovered' END,
+  'processing', 'bench', reason FROM claimed ORDER BY id)
+SELECT id, title, was, reason FROM claimed ORDER BY id
+SQL
+}
 
 fresh_db "$BENCH_DB"
 log "migrating $BENCH_DB with $BENCH_JAR"
@@ -35,10 +56,13 @@ TASKS_DB_URL=$(db_url "$BENCH_DB") java -jar "$BENCH_JAR" migrate >/dev/null 2>&
 
 # One sweep in a transaction that is rolled back (its locks and nothing else): execution time,
 # buffers read and rows the scan went through, from EXPLAIN (ANALYZE, BUFFERS).
-measure() {
+measure() { # QUEUE
+  # the service's session settings (db/Database): no JIT, no sequential scans
   q "$BENCH_DB" <<SQL
 BEGIN;
-EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) $SWEEP;
+SET LOCAL jit = off;
+SET LOCAL enable_seqscan = off;
+EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) $(sweep_of "$1");
 ROLLBACK;
 SQL
 }
@@ -52,15 +76,18 @@ row() { # CASE PLAN
   echo "| $1 | ${time:-?} ms | ${buffers:-?} | $filtered | ${locked#rows=} |"
 }
 
-# created_at ahead of the clock: still within the grace however long the seeding takes
-log "seeding $BENCH_SWEEP_ROWS new tasks, all within the grace"
-q "$BENCH_DB" -c "INSERT INTO tasks (title, created_at, updated_at) SELECT 'waiting ' || g, now() + interval '1 hour', now() + interval '1 hour' FROM generate_series(1, $BENCH_SWEEP_ROWS) g" >/dev/null
+log "seeding $BENCH_SWEEP_ROWS new tasks, all scheduled an hour ahead"
+q "$BENCH_DB" -c "INSERT INTO tasks (title, run_after, due_at) SELECT 'waiting ' || g, now() + interval '1 hour', now() + interval '1 hour' FROM generate_series(1, $BENCH_SWEEP_ROWS) g" >/dev/null
 q "$BENCH_DB" -c "VACUUM (ANALYZE) tasks" >/dev/null
-YOUNG=$(measure)
-log "the same tasks, older than the grace"
-q "$BENCH_DB" -c "UPDATE tasks SET created_at = now() - interval '1 hour'" >/dev/null
+YOUNG=$(measure default)
+log "the same tasks, due"
+q "$BENCH_DB" -c "UPDATE tasks SET run_after = NULL, due_at = now() - interval '1 hour'" >/dev/null
 q "$BENCH_DB" -c "VACUUM (ANALYZE) tasks" >/dev/null
-OLD=$(measure)
+OLD=$(measure default)
+log "the same tasks in another queue"
+q "$BENCH_DB" -c "UPDATE tasks SET queue = 'bulk'" >/dev/null
+q "$BENCH_DB" -c "VACUUM (ANALYZE) tasks" >/dev/null
+OTHER=$(measure default)
 
 {
   echo "# Recovery sweep with $BENCH_SWEEP_ROWS waiting tasks ($(date -Is))"
@@ -69,8 +96,9 @@ OLD=$(measure)
   echo
   echo "| backlog | execution | buffers | rows read and dropped by the filter | rows locked |"
   echo "|---|---|---|---|---|"
-  row "$BENCH_SWEEP_ROWS new, all within the grace (nothing to claim)" "$YOUNG"
-  row "$BENCH_SWEEP_ROWS new, all older than the grace" "$OLD"
+  row "$BENCH_SWEEP_ROWS new, all scheduled an hour ahead (nothing to claim)" "$YOUNG"
+  row "$BENCH_SWEEP_ROWS new, all due" "$OLD"
+  row "$BENCH_SWEEP_ROWS new in another queue (nothing to claim here)" "$OTHER"
   echo
   echo '<details><summary>plans</summary>'
   echo
@@ -78,6 +106,8 @@ OLD=$(measure)
   echo "$YOUNG"
   echo
   echo "$OLD"
+  echo
+  echo "$OTHER"
   echo '```'
   echo '</details>'
 } | tee "$REPORT"

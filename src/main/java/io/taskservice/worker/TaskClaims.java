@@ -67,8 +67,12 @@ public final class TaskClaims {
           + " WHERE t.status = 'new' AND t.queue = $1 AND t.priority = p.priority"
           + " AND t.due_at <= now() ORDER BY t.due_at, t.id LIMIT $2 FOR UPDATE SKIP LOCKED) AS c"
           + " ORDER BY p.priority, c.due_at, c.id LIMIT $2),"
-          + " expired AS (SELECT t.id FROM tasks t WHERE t.status = 'processing' AND t.queue = $1"
-          + " AND t.lease_until < now() ORDER BY t.id LIMIT $3 FOR UPDATE SKIP LOCKED),"
+          // the processing rows (as many as the workers hold) through the status index, never the
+          // queue's rows through its index (a backlog of any size): the queue is compared as an
+          // expression that index cannot serve
+          + " expired AS (SELECT t.id FROM tasks t WHERE t.status = 'processing'"
+          + " AND (t.queue || '') = $1 AND t.lease_until < now()"
+          + " ORDER BY t.id LIMIT $3 FOR UPDATE SKIP LOCKED),"
           + " claimed AS (UPDATE tasks t SET status = 'processing', claim_token = $4,"
           + " claimed_by = $5, lease_until = clock_timestamp() + $6 * interval '1 millisecond',"
           + " updated_at = now()"
