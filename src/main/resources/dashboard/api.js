@@ -71,12 +71,37 @@ export async function getJson(path) {
   return response.json();
 }
 
+// A call that changes something (a cancel, a queue's settings): the token is sent like on every
+// call; a 2xx answers the body, anything else fails with the API's own words.
+export async function send(method, path, data) {
+  const options = { method };
+  if (data !== undefined) {
+    options.headers = { 'Content-Type': 'application/json' };
+    options.body = JSON.stringify(data);
+  }
+  const response = await apiFetch(path, options);
+  const answer = await body(response);
+  if (!response.ok) throw new ApiError(response.status, answer);
+  return answer;
+}
+
 export class ApiError extends Error {
   constructor(status, body) {
-    super(typeof body?.detail === 'string' ? body.detail : `HTTP ${status}`);
+    super(describe(body) ?? `HTTP ${status}`);
     this.status = status;
     this.body = body;
   }
+}
+
+// {"detail": "..."} as it is; DRF's field errors ({"max_running": ["..."]}) field by field
+function describe(body) {
+  if (typeof body?.detail === 'string') return body.detail;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
+  const parts = Object.entries(body).map(([field, errors]) => {
+    const text = Array.isArray(errors) ? errors.join(' ') : String(errors);
+    return field === 'non_field_errors' ? text : `${field}: ${text}`;
+  });
+  return parts.length ? parts.join(' ') : null;
 }
 
 export async function body(response) {

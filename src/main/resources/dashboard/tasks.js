@@ -1,18 +1,21 @@
-// The latest tasks, newest first, optionally of one status. Filled by a list call, then kept up to
-// date by the event stream: a row changes in place when its task changes.
+// The latest tasks, newest first, optionally of one status and of one queue. Filled by a list call,
+// then kept up to date by the event stream: a row changes in place when its task changes.
 
 import { getJson } from './api.js';
-import { formatTime, statusBadge, STATUSES } from './format.js';
+import { formatDateTime, formatTime, isCancellable, statusBadge, STATUSES } from './format.js';
 
 const SHOWN = 25;
-const RANK = { new: 0, processing: 1, done: 2, failed: 2 };
+const RANK = { new: 0, processing: 1, done: 2, failed: 2, cancelled: 2 };
 
 export class LatestTasks {
-  constructor(body, note, openHistory) {
+  // openHistory(task), cancel(task): what a row's title and its cancel button do
+  constructor(body, note, openHistory, cancel) {
     this.body = body;
     this.note = note;
     this.openHistory = openHistory;
+    this.cancel = cancel;
     this.status = '';
+    this.queue = '';
     this.tasks = new Map();
     this.rows = new Map();
     this.loaded = false;
@@ -26,6 +29,7 @@ export class LatestTasks {
     const ticket = ++this.listing;
     const query = new URLSearchParams({ page_size: String(SHOWN), cursor: '' });
     if (this.status) query.set('status', this.status);
+    if (this.queue) query.set('queue', this.queue);
     this.duringList = [];
     let page;
     try {
@@ -49,10 +53,23 @@ export class LatestTasks {
   setFilter(status) {
     if (!STATUSES.includes(status)) status = '';
     this.status = status;
+    return this.relist();
+  }
+
+  setQueue(queue) {
+    this.queue = queue;
+    return this.relist();
+  }
+
+  relist() {
     this.loaded = false;
     this.tasks.clear();
     this.render();
     return this.list();
+  }
+
+  matches(task) {
+    return (!this.status || task.status === this.status) && (!this.queue || task.queue === this.queue);
   }
 
   // One change from the stream.
@@ -61,7 +78,7 @@ export class LatestTasks {
     const known = this.tasks.get(task.id);
     // a change may arrive twice around a resume, or after the list already showed a later state
     if (known && !isNewer(task, known)) return;
-    if (this.status && task.status !== this.status) {
+    if (!this.matches(task)) {
       if (known) this.tasks.delete(task.id);
     } else {
       this.tasks.set(task.id, task);
@@ -98,8 +115,14 @@ export class LatestTasks {
     this.note.textContent = !this.loaded
       ? 'Loading…'
       : shown.length === 0
-        ? (this.status ? `No ${this.status} task.` : 'No task yet.')
+        ? this.emptyNote()
         : '';
+  }
+
+  emptyNote() {
+    if (!this.status && !this.queue) return 'No task yet.';
+    const queue = this.queue ? ` in queue ${this.queue}` : '';
+    return `No ${this.status ? `${this.status} ` : ''}task${queue}.`;
   }
 
   createRow(task) {
@@ -115,13 +138,34 @@ export class LatestTasks {
     open.className = 'link';
     open.textContent = task.title;
     open.setAttribute('aria-label', `History of task ${task.id}: ${task.title}`);
-    open.addEventListener('click', () => this.openHistory(task.id, task.title));
-    title.append(open);
+    open.addEventListener('click', () => this.openHistory(this.tasks.get(task.id) ?? task));
+    // at a phone's width the queue, priority and schedule columns give way to this line
+    const meta = document.createElement('span');
+    meta.className = 'meta';
+    title.append(open, meta);
+    const queue = document.createElement('td');
+    queue.className = 'queue';
+    queue.textContent = task.queue;
+    queue.title = task.queue;
+    const priority = document.createElement('td');
+    priority.className = 'num priority';
+    priority.textContent = String(task.priority);
     const status = document.createElement('td');
     status.className = 'status';
+    const runAfter = document.createElement('td');
+    runAfter.className = 'run-after';
     const when = document.createElement('td');
     when.className = 'when';
-    row.append(id, title, status, when);
+    const action = document.createElement('td');
+    action.className = 'action';
+    const cancel = document.createElement('button');
+    cancel.type = 'button';
+    cancel.className = 'small';
+    cancel.textContent = 'Cancel';
+    cancel.setAttribute('aria-label', `Cancel task ${task.id}: ${task.title}`);
+    cancel.addEventListener('click', () => this.cancel(this.tasks.get(task.id) ?? task));
+    action.append(cancel);
+    row.append(id, title, queue, priority, status, runAfter, when, action);
     this.updateRow(row, task, false);
     return row;
   }
@@ -129,10 +173,19 @@ export class LatestTasks {
   updateRow(row, task, highlight = true) {
     row.dataset.status = task.status;
     row.dataset.updated = task.updated_at;
-    const status = row.children[2];
+    row.dataset.queue = task.queue;
+    const status = row.querySelector('td.status');
     status.replaceChildren(statusBadge(task.status));
-    if (task.result) status.title = `result: ${task.result}`;
-    row.children[3].textContent = formatTime(task.updated_at);
+    status.title = task.result ? `result: ${task.result}` : '';
+    const runAfter = row.querySelector('td.run-after');
+    runAfter.textContent = scheduleText(task);
+    runAfter.title = task.run_after ? `run after ${task.run_after}` : '';
+    row.querySelector('.meta').textContent = [task.queue, `priority ${task.priority}`, scheduleText(task)]
+      .filter(Boolean)
+      .join(' · ');
+    row.querySelector('td.when').textContent = formatTime(task.updated_at);
+    // a final task cannot be cancelled: its button goes (and with it a tab stop)
+    row.querySelector('td.action button').hidden = !isCancellable(task.status);
     if (highlight) {
       row.classList.remove('changed');
       // restart the highlight animation
@@ -140,6 +193,14 @@ export class LatestTasks {
       row.classList.add('changed');
     }
   }
+}
+
+// "⏲ 14:05:00" while a new task waits for its time, the time alone once it has passed
+function scheduleText(task) {
+  if (!task.run_after) return '';
+  const time = formatDateTime(task.run_after);
+  const waiting = task.status === 'new' && Date.parse(task.run_after) > Date.now();
+  return waiting ? `⏲ ${time}` : time;
 }
 
 // Later changes win, so a task handed back to new (a lost worker) shows as new again; a repeat has

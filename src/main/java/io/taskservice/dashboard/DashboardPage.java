@@ -45,7 +45,10 @@ final class DashboardPage {
           "stats.js",
           "history.js",
           "create.js",
-          "format.js");
+          "format.js",
+          "queues.js",
+          "actions.js",
+          "confirm.js");
   private static final Map<String, String> TYPES =
       Map.of(
           "html", "text/html; charset=utf-8",

@@ -54,11 +54,14 @@ public final class TaskActivity {
 
   /**
    * Records one change: a task reached {@code status} at {@code updatedAt}. {@code new} counts as
-   * created; {@code done} and {@code failed} as finished, with the time since {@code createdAt}.
+   * created; {@code done} and {@code failed} as finished, with the time since {@code createdAt}. A
+   * cancel is final too, but neither a finish nor a completion time: it is not counted.
    */
   public synchronized void record(
       long taskId, TaskStatus status, Instant createdAt, Instant updatedAt, Instant now) {
-    if (status == TaskStatus.PROCESSING || !firstTime(new Change(taskId, createdAt, status))) {
+    if (status == TaskStatus.PROCESSING
+        || status == TaskStatus.CANCELLED
+        || !firstTime(new Change(taskId, createdAt, status))) {
       return;
     }
     long second = Math.min(updatedAt.getEpochSecond(), now.getEpochSecond());

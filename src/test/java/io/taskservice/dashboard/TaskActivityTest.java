@@ -68,6 +68,28 @@ class TaskActivityTest {
   }
 
   @Test
+  void cancelledTasksAreNeitherFinishedNorTimed() {
+    Instant now = START.plusSeconds(100);
+    task(START.plusSeconds(10), Duration.ofSeconds(2), now);
+    // one cancelled while waiting, one while a worker held it: both are final, neither finished
+    activity.record(50, TaskStatus.NEW, START.plusSeconds(20), START.plusSeconds(20), now);
+    activity.record(
+        50, TaskStatus.CANCELLED, START.plusSeconds(20), START.plusSeconds(80), now);
+    activity.record(51, TaskStatus.NEW, START.plusSeconds(30), START.plusSeconds(30), now);
+    activity.record(
+        51, TaskStatus.PROCESSING, START.plusSeconds(30), START.plusSeconds(31), now);
+    activity.record(
+        51, TaskStatus.CANCELLED, START.plusSeconds(30), START.plusSeconds(90), now);
+
+    TaskActivity.Snapshot s = activity.snapshot(now);
+
+    assertThat(sum(s.created())).isEqualTo(3);
+    assertThat(sum(s.finished())).isEqualTo(1);
+    assertThat(s.completions()).isEqualTo(1);
+    assertThat(s.p95().toMillis()).isCloseTo(2_000, within(50L));
+  }
+
+  @Test
   void withoutFinishedTasksThereAreNoPercentiles() {
     Instant now = START.plusSeconds(10);
     activity.record(1, TaskStatus.NEW, START, START, now);
