@@ -513,12 +513,13 @@ class QueuesApiTest {
               .consumer(
                   Addresses.WAKE_UP,
                   m -> {
-                    wakeUps.add(m.body());
-                    // what a claim reading the settings now would see
+                    // what a claim reading the settings now would see (recorded before the
+                    // wake-up itself, which the test awaits)
                     pausedWhenWoken.add(
                         TestDatabase.count(
                                 "SELECT count(*) FROM queues WHERE name = 'reports' AND paused")
                             == 1);
+                    wakeUps.add(m.body());
                   });
       consumer.completion().await(5, TimeUnit.SECONDS);
       try {
