@@ -37,7 +37,7 @@ class ClusterProcessIT {
   private static final int AFTER = 50;
 
   // the worker's name as it logs it when its consumer starts, and as tasks record their holder
-  private static final Pattern WORKER_NAME = Pattern.compile("(worker-[0-9a-f]{8}) consuming");
+  private static final Pattern WORKER_NAME = Pattern.compile("(node-[0-9a-f]{8}) consuming");
 
   private final List<NodeProcess> nodes = new ArrayList<>();
   private Map<String, String> cluster;
