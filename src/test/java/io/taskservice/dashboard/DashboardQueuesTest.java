@@ -244,7 +244,8 @@ class DashboardQueuesTest {
     confirm();
     waitUntilConfirmationCloses();
     // shown as soon as the API answered, and what the API says
-    waiting().until(d -> "true".equals(d.findElement(queueRow("slow")).getAttribute("data-paused")));
+    waiting()
+        .until(d -> "true".equals(d.findElement(queueRow("slow")).getAttribute("data-paused")));
     assertThat(queueCell("slow", "state")).isEqualTo("‖ paused");
     assertThat(text("queues-message")).isEqualTo("Queue slow paused.");
     assertThat(queue("slow").getBoolean("paused")).isTrue();
@@ -345,7 +346,8 @@ class DashboardQueuesTest {
     confirm();
     waitUntilConfirmationCloses();
 
-    waiting().until(d -> text("queues-message").equals("Cancelled 3 waiting tasks of queue batch."));
+    waiting()
+        .until(d -> text("queues-message").equals("Cancelled 3 waiting tasks of queue batch."));
     JsonObject counts = queue("batch").getJsonObject("counts");
     assertThat(counts.getLong("new")).isZero();
     assertThat(counts.getLong("cancelled")).isEqualTo(3);

@@ -73,13 +73,10 @@ class TaskActivityTest {
     task(START.plusSeconds(10), Duration.ofSeconds(2), now);
     // one cancelled while waiting, one while a worker held it: both are final, neither finished
     activity.record(50, TaskStatus.NEW, START.plusSeconds(20), START.plusSeconds(20), now);
-    activity.record(
-        50, TaskStatus.CANCELLED, START.plusSeconds(20), START.plusSeconds(80), now);
+    activity.record(50, TaskStatus.CANCELLED, START.plusSeconds(20), START.plusSeconds(80), now);
     activity.record(51, TaskStatus.NEW, START.plusSeconds(30), START.plusSeconds(30), now);
-    activity.record(
-        51, TaskStatus.PROCESSING, START.plusSeconds(30), START.plusSeconds(31), now);
-    activity.record(
-        51, TaskStatus.CANCELLED, START.plusSeconds(30), START.plusSeconds(90), now);
+    activity.record(51, TaskStatus.PROCESSING, START.plusSeconds(30), START.plusSeconds(31), now);
+    activity.record(51, TaskStatus.CANCELLED, START.plusSeconds(30), START.plusSeconds(90), now);
 
     TaskActivity.Snapshot s = activity.snapshot(now);
 

@@ -79,7 +79,9 @@ class BulkCreateTest {
         .isEqualTo(
             new JsonArray()
                 .add(new JsonObject())
-                .add(new JsonObject().put("title", new JsonArray().add("This field may not be blank.")))
+                .add(
+                    new JsonObject()
+                        .put("title", new JsonArray().add("This field may not be blank.")))
                 .add(
                     new JsonObject()
                         .put(
