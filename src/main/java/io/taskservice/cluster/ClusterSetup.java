@@ -5,6 +5,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.HazelcastInstance;
 import io.taskservice.config.AppConfig;
+import io.taskservice.config.AppConfig.Discovery;
 import io.taskservice.config.ConfigException;
 import io.taskservice.ops.Readiness;
 import io.vertx.core.Future;
@@ -17,15 +18,15 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Turns a node's Vert.x into a cluster member: Hazelcast membership (TCP discovery from {@code
- * TASKS_CLUSTER_MEMBERS}, or multicast) and the event-bus address other nodes send task ids to,
- * over TLS with client certificates when {@code TASKS_CLUSTER_TLS_*} are set. Hazelcast's own
- * connections are never encrypted (its open-source edition has no TLS): docs/cluster.md.
+ * TASKS_CLUSTER_MEMBERS}, multicast, or a headless Kubernetes Service by DNS) and the event-bus
+ * address other nodes send task ids to, over TLS with client certificates when {@code
+ * TASKS_CLUSTER_TLS_*} are set. Hazelcast's own connections are never encrypted (its open-source
+ * edition has no TLS): docs/cluster.md.
  */
 public final class ClusterSetup {
   private static final Logger log = LoggerFactory.getLogger(ClusterSetup.class);
@@ -38,6 +39,9 @@ public final class ClusterSetup {
    * TASKS_CLUSTER_PORT} on: up to this many nodes on one host find each other by host name alone.
    */
   static final int PORTS_TRIED_PER_HOST = 10;
+
+  /** How long one DNS lookup of the headless Service may take (Hazelcast's default is 5 s). */
+  static final int SERVICE_DNS_TIMEOUT_SECONDS = 5;
 
   private ClusterSetup() {}
 
@@ -102,16 +106,7 @@ public final class ClusterSetup {
     network.setPort(config.clusterPort()).setPortAutoIncrement(true).setPortCount(PORT_COUNT);
     JoinConfig join = network.getJoin();
     join.getAutoDetectionConfig().setEnabled(false);
-    List<String> members = config.clusterMembers();
-    if (members.isEmpty()) {
-      join.getTcpIpConfig().setEnabled(false);
-      join.getMulticastConfig().setEnabled(true);
-    } else {
-      join.getMulticastConfig().setEnabled(false);
-      join.getTcpIpConfig()
-          .setEnabled(true)
-          .setMembers(members.stream().map(ClusterSetup::member).toList());
-    }
+    configureDiscovery(join, config);
     if (!config.clusterHost().isEmpty()) {
       // bind and announce exactly this address (a name is resolved), not every interface
       hz.setProperty("hazelcast.local.localAddress", config.clusterHost());
@@ -119,9 +114,13 @@ public final class ClusterSetup {
     }
     hz.setProperty("hazelcast.tcp.join.port.try.count", Integer.toString(PORTS_TRIED_PER_HOST));
 
-    // Start-up: join at once instead of waiting for more members to show up (default 5 s), and
-    // never call home.
-    hz.setProperty("hazelcast.wait.seconds.before.join", "0");
+    // Start-up: join at once instead of waiting for more members to show up (default 5 s; see
+    // KUBERNETES_WAIT_BEFORE_JOIN_SECONDS for the exception), and never call home.
+    hz.setProperty(
+        "hazelcast.wait.seconds.before.join",
+        config.clusterDiscovery() == Discovery.KUBERNETES
+            ? Integer.toString(KUBERNETES_WAIT_BEFORE_JOIN_SECONDS)
+            : "0");
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     hz.setProperty("hazelcast.logging.type", "slf4j");
 
@@ -141,6 +140,37 @@ public final class ClusterSetup {
     hz.setProperty("hazelcast.graceful.shutdown.max.wait", "10");
     return hz;
   }
+
+  /**
+   * Exactly one way of finding members: TCP to the listed hosts, multicast, or the addresses of a
+   * headless Kubernetes Service by DNS lookup (no access to the Kubernetes API, hence no RBAC).
+   */
+  static void configureDiscovery(JoinConfig join, AppConfig config) {
+    Discovery mode = config.clusterDiscovery();
+    join.getMulticastConfig().setEnabled(mode == Discovery.MULTICAST);
+    join.getTcpIpConfig().setEnabled(mode == Discovery.TCP);
+    join.getKubernetesConfig().setEnabled(mode == Discovery.KUBERNETES);
+    if (mode == Discovery.TCP) {
+      join.getTcpIpConfig()
+          .setMembers(config.clusterMembers().stream().map(ClusterSetup::member).toList());
+    } else if (mode == Discovery.KUBERNETES) {
+      // the Service's DNS answers one address per pod, not-ready ones included when the Service
+      // publishes them (a pod that waits to be ready before it can be found never finds anyone);
+      // each is tried on the cluster port, which every pod binds first as the only member there
+      join.getKubernetesConfig()
+          .setProperty("service-dns", config.clusterServiceDns())
+          .setProperty("service-dns-timeout", Integer.toString(SERVICE_DNS_TIMEOUT_SECONDS))
+          .setProperty("service-port", Integer.toString(config.clusterPort()));
+    }
+  }
+
+  /**
+   * How long a node with discovery through the Discovery SPI (Kubernetes) waits before joining. It
+   * must not be 0: Hazelcast 5.3's discovery joiner looks for members only until this many seconds
+   * have passed, so at 0 it never looks and every pod forms a cluster of its own. The wait ends as
+   * soon as DNS names another pod; the first pod of a cluster waits it out alone.
+   */
+  static final int KUBERNETES_WAIT_BEFORE_JOIN_SECONDS = 3;
 
   /** A TCP member as Hazelcast expects it: {@code host} or {@code host:port}. */
   static String member(String value) {

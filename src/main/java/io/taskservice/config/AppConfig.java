@@ -40,6 +40,16 @@ public record AppConfig(Map<String, Object> values) {
     }
   }
 
+  /** How cluster members find each other ({@code TASKS_CLUSTER_DISCOVERY}). */
+  public enum Discovery {
+    /** {@code tcp} when members are listed, else {@code multicast} */
+    AUTO,
+    MULTICAST,
+    TCP,
+    /** the addresses of a headless Service, by DNS lookup */
+    KUBERNETES
+  }
+
   /** Which requests get an access log line. */
   public enum AccessLog {
     /** every request */
@@ -90,6 +100,10 @@ public record AppConfig(Map<String, Object> values) {
               + Durations.format(value(values, Settings.RETENTION))
               + "'");
     }
+    checkDiscovery(
+        value(values, Settings.CLUSTER_DISCOVERY),
+        value(values, Settings.CLUSTER_MEMBERS),
+        value(values, Settings.CLUSTER_SERVICE_DNS));
     if (value(values, Settings.TLS_CERT).isEmpty() != value(values, Settings.TLS_KEY).isEmpty()) {
       throw new ConfigException("TASKS_TLS_CERT and TASKS_TLS_KEY must be set together");
     }
@@ -103,6 +117,44 @@ public record AppConfig(Map<String, Object> values) {
           "TASKS_CLUSTER_TLS_CERT, TASKS_CLUSTER_TLS_KEY and TASKS_CLUSTER_TLS_CA must be set"
               + " together");
     }
+  }
+
+  /**
+   * Each discovery mode takes exactly its own settings: a setting another mode would ignore is a
+   * mistake (a Kubernetes set-up that silently falls back to multicast forms one cluster per pod).
+   */
+  private static void checkDiscovery(Discovery mode, List<String> members, String serviceDns) {
+    Discovery effective = effectiveDiscovery(mode, members);
+    String named = mode == Discovery.AUTO ? "auto, here " + name(effective) : name(effective);
+    if (effective == Discovery.KUBERNETES && serviceDns.isEmpty()) {
+      throw new ConfigException(
+          "TASKS_CLUSTER_SERVICE_DNS must be set when TASKS_CLUSTER_DISCOVERY is kubernetes: the"
+              + " DNS name of the headless Service of the cluster's pods");
+    }
+    if (effective != Discovery.KUBERNETES && !serviceDns.isEmpty()) {
+      throw new ConfigException(
+          "TASKS_CLUSTER_SERVICE_DNS is only used with TASKS_CLUSTER_DISCOVERY=kubernetes, not "
+              + named);
+    }
+    if (effective == Discovery.TCP && members.isEmpty()) {
+      throw new ConfigException(
+          "TASKS_CLUSTER_MEMBERS must not be empty when TASKS_CLUSTER_DISCOVERY is tcp");
+    }
+    if (effective != Discovery.TCP && !members.isEmpty()) {
+      throw new ConfigException(
+          "TASKS_CLUSTER_MEMBERS is only used with TASKS_CLUSTER_DISCOVERY=tcp, not " + named);
+    }
+  }
+
+  private static Discovery effectiveDiscovery(Discovery mode, List<String> members) {
+    if (mode != Discovery.AUTO) {
+      return mode;
+    }
+    return members.isEmpty() ? Discovery.MULTICAST : Discovery.TCP;
+  }
+
+  private static String name(Discovery mode) {
+    return Settings.CLUSTER_DISCOVERY.format(mode);
   }
 
   public static AppConfig fromEnvironment() {
@@ -314,6 +366,16 @@ public record AppConfig(Map<String, Object> values) {
 
   public List<String> clusterMembers() {
     return get(Settings.CLUSTER_MEMBERS);
+  }
+
+  /** How this node finds the other members: never {@code auto}, which is resolved here. */
+  public Discovery clusterDiscovery() {
+    return effectiveDiscovery(get(Settings.CLUSTER_DISCOVERY), clusterMembers());
+  }
+
+  /** The headless Service's DNS name ({@code kubernetes} discovery only). */
+  public String clusterServiceDns() {
+    return get(Settings.CLUSTER_SERVICE_DNS);
   }
 
   /** The event bus between nodes runs over TLS with client certificates. */

@@ -116,6 +116,24 @@ public interface SettingType<T> {
     };
   }
 
+  /**
+   * A DNS name as Kubernetes gives Services ({@code name.namespace.svc.cluster.local}): labels of
+   * letters, digits and hyphens, at most 63 characters each and 253 in all; or empty for none.
+   */
+  static SettingType<String> dnsName() {
+    return simple(
+        "DNS name, or empty",
+        text -> {
+          String label = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+          if (text.isEmpty()
+              || (text.length() <= 253 && text.matches(label + "(\\." + label + ")*\\.?"))) {
+            return text;
+          }
+          throw new IllegalArgumentException(
+              "be a DNS name such as tasks.default.svc.cluster.local");
+        });
+  }
+
   /** A file that exists and can be read, or empty for none. */
   static SettingType<String> readableFile() {
     return simple(

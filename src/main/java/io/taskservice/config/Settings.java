@@ -12,6 +12,7 @@ import static io.taskservice.config.SettingType.readableFile;
 import static io.taskservice.config.SettingType.string;
 
 import io.taskservice.config.AppConfig.AccessLog;
+import io.taskservice.config.AppConfig.Discovery;
 import io.taskservice.config.AppConfig.LogFormat;
 import io.taskservice.config.AppConfig.Role;
 import io.taskservice.domain.ConsumedQueues;
@@ -209,7 +210,25 @@ public final class Settings {
           list(),
           "",
           "Members (`host` or `host:port`) for TCP discovery; a host alone is tried on the first"
-              + " 10 ports from `TASKS_CLUSTER_PORT`. Empty uses multicast.");
+              + " 10 ports from `TASKS_CLUSTER_PORT`. Only with `tcp` discovery (which `auto`"
+              + " picks when this is set).");
+  public static final Setting<Discovery> CLUSTER_DISCOVERY =
+      define(
+          "TASKS_CLUSTER_DISCOVERY",
+          choice(Discovery.class),
+          "auto",
+          "How members find each other: `tcp` (the hosts of `TASKS_CLUSTER_MEMBERS`),"
+              + " `multicast` (the local network segment), `kubernetes` (the addresses DNS gives"
+              + " for `TASKS_CLUSTER_SERVICE_DNS`; no API access needed); `auto` is `tcp` when"
+              + " `TASKS_CLUSTER_MEMBERS` is set, else `multicast`.");
+  public static final Setting<String> CLUSTER_SERVICE_DNS =
+      define(
+          "TASKS_CLUSTER_SERVICE_DNS",
+          SettingType.dnsName(),
+          "",
+          "DNS name of the headless Service (with `publishNotReadyAddresses: true`) whose"
+              + " addresses are the members, e.g. `task-service-cluster.tasks.svc.cluster.local`;"
+              + " only with `kubernetes` discovery, which needs it.");
   public static final Setting<String> CLUSTER_TLS_CERT =
       define(
           "TASKS_CLUSTER_TLS_CERT",

@@ -155,6 +155,34 @@ class MainProcessTest {
     assertThat(lines.get(0)).contains("TASKS_RETENTION must be a duration").contains("a week");
   }
 
+  @Test
+  void badDiscoverySettingsStopStartUpWithOneLineNamingTheSetting(@TempDir Path dir)
+      throws Exception {
+    Path out = dir.resolve("stdout.log");
+    Path err = dir.resolve("stderr.log");
+    // Kubernetes discovery without the Service's name: every pod would form a cluster of its own
+    Process process =
+        startMain(
+            Map.of(
+                "TASKS_CLUSTER", "true",
+                "TASKS_CLUSTER_DISCOVERY", "kubernetes",
+                "TASKS_DB_URL", "postgresql://postgres@db.invalid:5432/tasks"),
+            out,
+            err);
+    try {
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(process.exitValue()).isEqualTo(2);
+    } finally {
+      process.destroyForcibly();
+    }
+    List<String> lines = Files.readAllLines(out);
+    lines.addAll(Files.readAllLines(err));
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0))
+        .contains(
+            "TASKS_CLUSTER_SERVICE_DNS must be set when TASKS_CLUSTER_DISCOVERY is kubernetes");
+  }
+
   /**
    * {@code io.taskservice.app.Main} in its own JVM with exactly the given {@code TASKS_*} settings.
    */

@@ -2,14 +2,19 @@ package io.taskservice.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.KubernetesConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
 import io.taskservice.config.AppConfig;
 import io.taskservice.config.ConfigException;
 import io.vertx.core.eventbus.EventBusOptions;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class ClusterSetupTest {
@@ -49,6 +54,91 @@ class ClusterSetupTest {
     JoinConfig join = ClusterSetup.hazelcastConfig(config(Map.of())).getNetworkConfig().getJoin();
     assertThat(join.getMulticastConfig().isEnabled()).isTrue();
     assertThat(join.getTcpIpConfig().isEnabled()).isFalse();
+    assertThat(join.getKubernetesConfig().isEnabled()).isFalse();
+  }
+
+  @Test
+  void multicastAndTcpCanBeNamed() {
+    JoinConfig multicast =
+        ClusterSetup.hazelcastConfig(config(Map.of("TASKS_CLUSTER_DISCOVERY", "multicast")))
+            .getNetworkConfig()
+            .getJoin();
+    assertThat(multicast.getMulticastConfig().isEnabled()).isTrue();
+    assertThat(multicast.getTcpIpConfig().isEnabled()).isFalse();
+    JoinConfig tcp =
+        ClusterSetup.hazelcastConfig(
+                config(
+                    Map.of("TASKS_CLUSTER_DISCOVERY", "TCP", "TASKS_CLUSTER_MEMBERS", "10.0.0.1")))
+            .getNetworkConfig()
+            .getJoin();
+    assertThat(tcp.getTcpIpConfig().isEnabled()).isTrue();
+    assertThat(tcp.getTcpIpConfig().getMembers()).containsExactly("10.0.0.1");
+    assertThat(tcp.getMulticastConfig().isEnabled()).isFalse();
+    assertThat(tcp.getKubernetesConfig().isEnabled()).isFalse();
+  }
+
+  @Test
+  void kubernetesDiscoveryLooksUpTheHeadlessServiceByDnsAlone() {
+    JoinConfig join =
+        ClusterSetup.hazelcastConfig(
+                config(
+                    Map.of(
+                        "TASKS_CLUSTER_DISCOVERY", "kubernetes",
+                        "TASKS_CLUSTER_SERVICE_DNS", "tasks-cluster.tasks.svc.cluster.local",
+                        "TASKS_CLUSTER_PORT", "5801")))
+            .getNetworkConfig()
+            .getJoin();
+    KubernetesConfig kubernetes = join.getKubernetesConfig();
+    assertThat(kubernetes.isEnabled()).isTrue();
+    // DNS lookup mode only: no namespace, service name or label, which would need the API
+    assertThat(kubernetes.getProperties())
+        .containsOnly(
+            entry("service-dns", "tasks-cluster.tasks.svc.cluster.local"),
+            entry("service-dns-timeout", "5"),
+            entry("service-port", "5801"));
+    assertThat(join.getMulticastConfig().isEnabled()).isFalse();
+    assertThat(join.getTcpIpConfig().isEnabled()).isFalse();
+    assertThat(join.getAutoDetectionConfig().isEnabled()).isFalse();
+  }
+
+  @Test
+  void kubernetesDiscoveryWaitsForTheServiceToNameOtherPodsBeforeJoining() {
+    // at 0 Hazelcast's discovery joiner never asks DNS before the first join
+    Config hz =
+        ClusterSetup.hazelcastConfig(
+            config(
+                Map.of(
+                    "TASKS_CLUSTER_DISCOVERY", "kubernetes",
+                    "TASKS_CLUSTER_SERVICE_DNS", "tasks-cluster")));
+    assertThat(hz.getProperty("hazelcast.wait.seconds.before.join")).isEqualTo("3");
+  }
+
+  @Test
+  void membersFoundThroughTheServiceDnsNameFormOneCluster() {
+    // "localhost" stands for the headless Service: its DNS answer is this machine's address, on
+    // which the first member listens on the cluster port; the second binds the next port
+    Map<String, String> settings = new HashMap<>();
+    settings.put("TASKS_CLUSTER_NAME", "test-dns-" + UUID.randomUUID());
+    settings.put("TASKS_CLUSTER_HOST", "127.0.0.1");
+    settings.put("TASKS_CLUSTER_PORT", Integer.toString(LoopbackCluster.freePort()));
+    settings.put("TASKS_CLUSTER_DISCOVERY", "kubernetes");
+    settings.put("TASKS_CLUSTER_SERVICE_DNS", "localhost");
+    Config hz = ClusterSetup.hazelcastConfig(config(settings));
+    HazelcastInstance first = Hazelcast.newHazelcastInstance(hz);
+    try {
+      HazelcastInstance second =
+          Hazelcast.newHazelcastInstance(ClusterSetup.hazelcastConfig(config(settings)));
+      try {
+        assertThat(second.getCluster().getMembers())
+            .extracting(member -> member.getAddress().getPort())
+            .contains(first.getCluster().getLocalMember().getAddress().getPort());
+        assertThat(first.getCluster().getMembers()).hasSize(2);
+      } finally {
+        second.getLifecycleService().terminate();
+      }
+    } finally {
+      first.getLifecycleService().terminate();
+    }
   }
 
   @Test
