@@ -82,7 +82,7 @@ public final class Node {
             bound -> {
               port = bound;
               startup =
-                  SchemaMigration.untilDone(vertx, config, this::isClosing)
+                  SchemaMigration.untilDone(vertx, config, this::isClosing, schema)
                       .onSuccess(n -> schema.up())
                       .compose(
                           n -> deployUnlessClosing(() -> roles.housekeeping(deployments::deploy)))

@@ -50,6 +50,14 @@ public record AppConfig(Map<String, Object> values) {
     KUBERNETES
   }
 
+  /** Whether a node migrates the schema when it starts ({@code TASKS_MIGRATE}). */
+  public enum Migrate {
+    /** migrate at start; concurrent starts are safe (Flyway's lock) */
+    AUTO,
+    /** only check; a node stays not ready while migrations are pending */
+    NEVER
+  }
+
   /** Which requests get an access log line. */
   public enum AccessLog {
     /** every request */
@@ -271,6 +279,10 @@ public record AppConfig(Map<String, Object> values) {
 
   public long dbTimeoutMs() {
     return get(Settings.DB_TIMEOUT_MS);
+  }
+
+  public Migrate migrate() {
+    return get(Settings.MIGRATE);
   }
 
   public Duration idempotencyTtl() {

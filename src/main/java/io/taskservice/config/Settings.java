@@ -14,6 +14,7 @@ import static io.taskservice.config.SettingType.string;
 import io.taskservice.config.AppConfig.AccessLog;
 import io.taskservice.config.AppConfig.Discovery;
 import io.taskservice.config.AppConfig.LogFormat;
+import io.taskservice.config.AppConfig.Migrate;
 import io.taskservice.config.AppConfig.Role;
 import io.taskservice.domain.ConsumedQueues;
 import java.time.Duration;
@@ -86,6 +87,15 @@ public final class Settings {
           "5000",
           "Limit in ms for one database call and for connecting; beyond it the call fails with"
               + " `503`.");
+  public static final Setting<Migrate> MIGRATE =
+      define(
+          "TASKS_MIGRATE",
+          choice(Migrate.class),
+          "auto",
+          "`auto`: a node brings the schema up to date when it starts (concurrent starts are"
+              + " safe); `never`: it only checks, and while migrations are pending it stays not"
+              + " ready, saying so in `/health/ready` and its log, until `task-service migrate`"
+              + " has run (a Kubernetes Job: docs/kubernetes.md).");
 
   // Processing
   public static final Setting<Role> ROLE =

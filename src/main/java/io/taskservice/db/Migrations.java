@@ -7,8 +7,12 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
@@ -46,24 +50,7 @@ public final class Migrations {
   /** Creates the database if needed and migrates it; returns the number of migrations applied. */
   public int run() {
     ensureDatabaseExists();
-    FluentConfiguration flyway = Flyway.configure();
-    // a session-level lock, not one held by a transaction left open for the whole run: CREATE
-    // INDEX CONCURRENTLY waits for every open transaction of the database, so it would wait for
-    // Flyway's own lock forever (flyway/flyway#3854)
-    flyway
-        .getPluginRegister()
-        .getPlugin(PostgreSQLConfigurationExtension.class)
-        .setTransactionalLock(false);
-    MigrateResult result =
-        flyway
-            .dataSource(jdbcUrl(target.getDatabase()), target.getUser(), target.getPassword())
-            .locations("classpath:db/migration")
-            .connectRetries(0)
-            // independent schema changes are written in parallel and may land in any order: a
-            // database already at V4 still gets a V2 that arrived later, instead of refusing it
-            .outOfOrder(true)
-            .load()
-            .migrate();
+    MigrateResult result = flyway().load().migrate();
     if (result.migrationsExecuted > 0) {
       log.info(
           "Database {} migrated to version {} ({} migrations applied)",
@@ -72,6 +59,54 @@ public final class Migrations {
           result.migrationsExecuted);
     }
     return result.migrationsExecuted;
+  }
+
+  /**
+   * What {@link #run} would do, changing nothing: empty when the schema is current (migrations the
+   * database has and this build does not know, applied by a newer version, are fine), else what is
+   * missing, e.g. {@code 2 migrations pending (V8, V9)}.
+   */
+  public Optional<String> behind() {
+    try (Connection ignored = connect(target.getDatabase())) {
+      // it exists
+    } catch (SQLException e) {
+      if (INVALID_CATALOG_NAME.equals(e.getSQLState())) {
+        return Optional.of(
+            "database \"" + target.getDatabase() + "\" does not exist on " + where());
+      }
+      throw new IllegalStateException(
+          "cannot connect to PostgreSQL at " + where() + ": " + e.getMessage(), e);
+    }
+    MigrationInfo[] pending = flyway().load().info().pending();
+    if (pending.length == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        pending.length
+            + (pending.length == 1 ? " migration" : " migrations")
+            + " pending ("
+            + Arrays.stream(pending)
+                .map(m -> "V" + m.getVersion())
+                .collect(Collectors.joining(", "))
+            + ")");
+  }
+
+  private FluentConfiguration flyway() {
+    FluentConfiguration flyway = Flyway.configure();
+    // a session-level lock, not one held by a transaction left open for the whole run: CREATE
+    // INDEX CONCURRENTLY waits for every open transaction of the database, so it would wait for
+    // Flyway's own lock forever (flyway/flyway#3854)
+    flyway
+        .getPluginRegister()
+        .getPlugin(PostgreSQLConfigurationExtension.class)
+        .setTransactionalLock(false);
+    return flyway
+        .dataSource(jdbcUrl(target.getDatabase()), target.getUser(), target.getPassword())
+        .locations("classpath:db/migration")
+        .connectRetries(0)
+        // independent schema changes are written in parallel and may land in any order: a
+        // database already at V4 still gets a V2 that arrived later, instead of refusing it
+        .outOfOrder(true);
   }
 
   private void ensureDatabaseExists() {
