@@ -1,5 +1,6 @@
 package io.taskservice.app;
 
+import io.taskservice.cluster.Membership;
 import io.taskservice.config.AppConfig;
 import io.taskservice.db.Database;
 import io.taskservice.ops.Operations;
@@ -38,12 +39,13 @@ public final class Node {
   // the latest deployment start-up made after the migration; close() waits for it
   private Future<String> lateDeployment;
 
-  private Node(Vertx vertx, AppConfig config, String metricsRegistry, Readiness readiness) {
+  private Node(
+      Vertx vertx, AppConfig config, String metricsRegistry, Readiness readiness, Membership m) {
     this.vertx = vertx;
     this.config = config;
     this.pool = Database.pool(vertx, config);
     this.ops = new Operations(vertx, config, metricsRegistry, readiness);
-    this.roles = new Roles(vertx, config, pool, ops);
+    this.roles = new Roles(vertx, config, pool, ops, m);
     this.deployments = new Deployments(vertx);
     this.schema = ops.readiness().add(Readiness.SCHEMA, "database schema not migrated yet");
     this.consuming =
@@ -59,10 +61,11 @@ public final class Node {
   public static Future<Node> start(AppConfig config) {
     String metricsRegistry = "task-service-" + UUID.randomUUID();
     Readiness readiness = new Readiness();
-    return VertxFactory.create(config, metricsRegistry, readiness)
+    Membership members = new Membership();
+    return VertxFactory.create(config, metricsRegistry, readiness, members)
         .compose(
             vertx -> {
-              Node node = new Node(vertx, config, metricsRegistry, readiness);
+              Node node = new Node(vertx, config, metricsRegistry, readiness, members);
               return node.deploy().map(node).onFailure(failure -> vertx.close());
             });
   }

@@ -6,6 +6,7 @@ import io.taskservice.changefeed.EventRoutes;
 import io.taskservice.changefeed.Sequencer;
 import io.taskservice.changefeed.TaskHistory;
 import io.taskservice.changefeed.Watchers;
+import io.taskservice.cluster.Membership;
 import io.taskservice.config.AppConfig;
 import io.taskservice.counts.TaskCounts;
 import io.taskservice.dashboard.ClusterStats;
@@ -66,6 +67,7 @@ final class Roles {
   private final AppConfig config;
   private final Pool pool;
   private final Operations ops;
+  private final Membership members;
   private final TaskCounts counts;
   // the change feed's batches, for every stream, long poll and the dashboard's figures
   private final EventHub hub = new EventHub();
@@ -73,11 +75,12 @@ final class Roles {
   private final String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
   private Readiness.Condition feedKeepingUp;
 
-  Roles(Vertx vertx, AppConfig config, Pool pool, Operations ops) {
+  Roles(Vertx vertx, AppConfig config, Pool pool, Operations ops, Membership members) {
     this.vertx = vertx;
     this.config = config;
     this.pool = pool;
     this.ops = ops;
+    this.members = members;
     this.counts = new TaskCounts(pool, config.dbTimeoutMs());
   }
 
@@ -198,7 +201,8 @@ final class Roles {
   Future<String> worker(Deployer deployer) {
     return deployer
         .deploy(
-            new TaskWorkerVerticle(nodeId, config, pool, new TitleParityPolicy(), ops.metrics()))
+            new TaskWorkerVerticle(
+                nodeId, config, pool, new TitleParityPolicy(), ops.metrics(), members))
         .onSuccess(
             id ->
                 log.info(

@@ -1,6 +1,7 @@
 package io.taskservice.app;
 
 import io.taskservice.cluster.ClusterSetup;
+import io.taskservice.cluster.Membership;
 import io.taskservice.config.AppConfig;
 import io.taskservice.ops.Metrics;
 import io.taskservice.ops.Readiness;
@@ -16,11 +17,13 @@ import io.vertx.core.VertxOptions;
 final class VertxFactory {
   private VertxFactory() {}
 
-  static Future<Vertx> create(AppConfig config, String metricsRegistry, Readiness readiness) {
+  static Future<Vertx> create(
+      AppConfig config, String metricsRegistry, Readiness readiness, Membership members) {
     VertxOptions options = new VertxOptions().setMetricsOptions(Metrics.options(metricsRegistry));
     VertxBuilder builder = Vertx.builder();
     return config.cluster()
-        ? ClusterSetup.buildClustered(builder, options, config, readiness.addUp(Readiness.CLUSTER))
+        ? ClusterSetup.buildClustered(
+            builder, options, config, readiness.addUp(Readiness.CLUSTER), members)
         : Future.succeededFuture(builder.with(options).build());
   }
 }

@@ -37,9 +37,12 @@ public final class TaskHistory {
           + " SELECT id, updated_at, 'cancelled', 'cancelled', reason, by_token FROM cancelled"
           + " ORDER BY id)";
 
-  /** The history rows that are status changes, i.e. events of the stream. */
+  /**
+   * The history rows that are status changes, i.e. events of the stream: not hand-backs, nor the
+   * takeovers that follow them ({@code processing} again, by another worker).
+   */
   private static final String STREAMED =
-      "h.event <> 'handed_back' AND h.reason IS DISTINCT FROM 'lease_expired'";
+      "h.event <> 'handed_back' AND coalesce(h.reason, '') NOT IN ('lease_expired', 'member_left')";
 
   // The changes after a cursor ($1, $2): the positions $1 to $1 + $4 of the log, each
   // transaction's rows in seq order, at most $3 rows; with the sequencer's state and the pruned

@@ -48,10 +48,15 @@ public final class ClusterSetup {
   /**
    * Builds a clustered Vert.x from {@code builder} and {@code options} (both may carry other
    * settings, e.g. metrics). Completes once this node has joined the cluster; from then on {@code
-   * member} is down whenever the node is not a member (see {@link MembershipWatch}).
+   * member} is down whenever the node is not a member (see {@link MembershipWatch}), and {@code
+   * members} follows the cluster's members.
    */
   public static Future<Vertx> buildClustered(
-      VertxBuilder builder, VertxOptions options, AppConfig config, Readiness.Condition member) {
+      VertxBuilder builder,
+      VertxOptions options,
+      AppConfig config,
+      Readiness.Condition member,
+      Membership members) {
     configureEventBus(options.getEventBusOptions(), config);
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(config));
     return builder
@@ -66,6 +71,7 @@ public final class ClusterSetup {
               if (!hazelcast.getLifecycleService().isRunning()) {
                 member.down("left the cluster");
               }
+              members.attach(hazelcast);
               logMembership(hazelcast, config);
             });
   }
@@ -101,6 +107,10 @@ public final class ClusterSetup {
       throw new IllegalStateException("the Hazelcast configuration of vertx-hazelcast is missing");
     }
     hz.setClusterName(config.clusterName());
+    if (config.role().processes()) {
+      // the workers among the members: the oldest of them acts on a departure (Membership)
+      hz.getMemberAttributeConfig().setAttribute(Membership.PROCESSES, "true");
+    }
 
     NetworkConfig network = hz.getNetworkConfig();
     network.setPort(config.clusterPort()).setPortAutoIncrement(true).setPortCount(PORT_COUNT);
@@ -124,15 +134,17 @@ public final class ClusterSetup {
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     hz.setProperty("hazelcast.logging.type", "slf4j");
 
-    // Failure detection. Until a dead node is dropped from the member list, HTTP nodes keep
-    // sending some task ids to it; those tasks are not lost (the sweep of a live worker takes
-    // them once TASKS_NEW_GRACE_MS has passed) but each of them waits longer. The default (60 s
-    // without a heartbeat) is far too slow for that; 10 s with a heartbeat every second still
-    // rides out GC pauses and short network hiccups. Falsely suspecting a node is cheap here: no
-    // task state lives in Hazelcast, the database is the truth, and the split member merges back
-    // after the merge delays below (defaults 300 s and 120 s).
+    // Failure detection. A worker's claims are handed back once its member has been dropped and
+    // its heartbeat in the database has stopped (worker/MemberLeft), and until a dead node is
+    // dropped HTTP nodes keep sending some task ids to it (the sweep of a live worker takes those
+    // once TASKS_NEW_GRACE_MS has passed, but each waits longer). A killed process on a reachable
+    // host is dropped within a second (its connections are refused); a host that vanishes is
+    // dropped after 4 s without a heartbeat (default 60 s), which keeps a dead worker's tasks
+    // within the processing delay plus 5 s. Falsely suspecting a node is cheap here: no task state
+    // lives in Hazelcast, a node that still beats in the database keeps its claims, and the split
+    // member merges back after the merge delays below (defaults 300 s and 120 s).
     hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-    hz.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
+    hz.setProperty("hazelcast.max.no.heartbeat.seconds", "4");
     hz.setProperty("hazelcast.merge.first.run.delay.seconds", "30");
     hz.setProperty("hazelcast.merge.next.run.delay.seconds", "30");
     // Leaving on SIGTERM hands the few Vert.x partitions over to the others; that takes well

@@ -56,13 +56,15 @@ public final class TaskMetrics implements WorkerStats {
               .register(registry));
     }
     for (ClaimReason reason :
-        new ClaimReason[] {ClaimReason.NEW_UNCLAIMED, ClaimReason.LEASE_EXPIRED}) {
+        new ClaimReason[] {
+          ClaimReason.NEW_UNCLAIMED, ClaimReason.LEASE_EXPIRED, ClaimReason.MEMBER_LEFT
+        }) {
       recovered.put(
           reason,
           Counter.builder("tasks.recovered")
               .description(
                   "Tasks the recovery sweep claimed: new_unclaimed (message lost),"
-                      + " lease_expired (holder died)")
+                      + " lease_expired (holder died), member_left (holder left the cluster)")
               .tag("reason", reason.wire())
               .register(registry));
     }

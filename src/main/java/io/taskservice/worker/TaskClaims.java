@@ -58,9 +58,10 @@ public final class TaskClaims {
   // earliest due (one range of the claim index per priority, each locked as it is read, rows others
   // are locking skipped), and, in a sweep, up to $3 of the queue's tasks whose lease expired. The
   // lease counts from now, not from the transaction's start. History: 'claimed', or 'recovered'
-  // with why: lease_expired, or new_unclaimed for a sweep's task that was due and claimable for
-  // longer than the grace $7 (ms, -1 outside a sweep; claimable since the queue's settings last
-  // changed, $8).
+  // with why: lease_expired, member_left when the lease was ended by a survivor because its
+  // holder left the cluster (the task's last history row says so: worker/MemberLeft), or
+  // new_unclaimed for a sweep's task that was due and claimable for longer than the grace $7 (ms,
+  // -1 outside a sweep; claimable since the queue's settings last changed, $8).
   static final String CLAIM =
       "WITH due AS (SELECT c.id FROM generate_series(0, 9) AS p(priority)"
           + " CROSS JOIN LATERAL (SELECT t.id, t.due_at FROM tasks t"
@@ -79,7 +80,9 @@ public final class TaskClaims {
           + " FROM (SELECT id, 'new' AS was FROM due UNION ALL"
           + " SELECT id, 'processing' FROM expired) AS p WHERE t.id = p.id"
           + " RETURNING t.id, t.title, t.updated_at, p.was,"
-          + " CASE WHEN p.was = 'processing' THEN 'lease_expired'"
+          + " CASE WHEN p.was = 'processing' THEN CASE WHEN (SELECT h.reason FROM task_history h"
+          + " WHERE h.task_id = t.id ORDER BY h.seq DESC LIMIT 1) = 'member_left'"
+          + " THEN 'member_left' ELSE 'lease_expired' END"
           + " WHEN $7 >= 0 AND greatest(t.due_at, $8) < now() - $7 * interval '1 millisecond'"
           + " THEN 'new_unclaimed' END AS reason),"
           + " history AS (INSERT INTO task_history (task_id, at, event, status, worker, reason)"

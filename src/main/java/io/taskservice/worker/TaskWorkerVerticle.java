@@ -1,6 +1,7 @@
 package io.taskservice.worker;
 
 import io.taskservice.bus.Addresses;
+import io.taskservice.cluster.Membership;
 import io.taskservice.config.AppConfig;
 import io.taskservice.domain.Claim;
 import io.taskservice.domain.ClaimReason;
@@ -29,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * bucket's in-flight limit, waits the processing delay on a timer, then completes them ({@code
  * complete_processing}). A queue is claimed when a wake-up names it, when room frees up while it
  * had more, when its next scheduled task falls due, and by the periodic sweep, which also takes
- * over tasks whose holder died. A task cancelled while held is dropped at once. On stop it takes no
- * new work, lets the tasks it holds finish within the grace period and hands back the rest.
+ * over tasks whose holder died: once their lease ends, or at once when the holder's cluster member
+ * left and its heartbeat stopped ({@link MemberLeft}). A task cancelled while held is dropped at
+ * once. On stop it takes no new work, lets the tasks it holds finish within the grace period and
+ * hands back the rest.
  */
 public final class TaskWorkerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(TaskWorkerVerticle.class);
@@ -79,6 +82,7 @@ public final class TaskWorkerVerticle extends VerticleBase {
   private final WorkerStats stats;
   private final String name;
   private final ConsumedQueues consumed;
+  private final Membership members;
   // per queue: whether a claim is in flight, and whether another is wanted after it
   private final Map<String, QueueClaimState> queues = new HashMap<>();
   // tasks held per bucket (a named queue, or * for the others)
@@ -96,6 +100,7 @@ public final class TaskWorkerVerticle extends VerticleBase {
   private TaskClaims claims;
   private QueueWork work;
   private WorkerRegistry registry;
+  private MemberLeft memberLeft;
   private DelayLine delay;
   private MessageConsumer<String> consumer;
   private MessageConsumer<Long> cancels;
@@ -121,10 +126,17 @@ public final class TaskWorkerVerticle extends VerticleBase {
 
   /**
    * @param name the node's id: stored with each claim, and the worker's row in {@code workers}
+   * @param members the cluster's members: whose claims to hand back when one leaves
    */
   public TaskWorkerVerticle(
-      String name, AppConfig config, Pool pool, OutcomePolicy policy, WorkerStats stats) {
+      String name,
+      AppConfig config,
+      Pool pool,
+      OutcomePolicy policy,
+      WorkerStats stats,
+      Membership members) {
     this.name = name;
+    this.members = members;
     this.consumed = config.queues();
     this.config = config;
     this.pool = pool;
@@ -138,7 +150,12 @@ public final class TaskWorkerVerticle extends VerticleBase {
         new TaskClaims(
             pool, config.dbTimeoutMs(), name, config.leaseMs(), config.newGraceMs(), policy);
     work = new QueueWork(pool, config.dbTimeoutMs());
-    registry = new WorkerRegistry(pool, config.dbTimeoutMs(), name, config.role(), consumed);
+    registry =
+        new WorkerRegistry(
+            pool, config.dbTimeoutMs(), name, config.role(), consumed, members::self);
+    memberLeft =
+        new MemberLeft(
+            vertx, pool, config.dbTimeoutMs(), config.leaseMs(), members, this::takeOver);
     delay = new DelayLine(vertx, config.processingDelayMs(), this::complete);
     stats.capacity(consumed.asMap());
     consumer = vertx.eventBus().consumer(Addresses.WAKE_UP, msg -> wake(msg.body()));
@@ -158,6 +175,7 @@ public final class TaskWorkerVerticle extends VerticleBase {
                               .onFailure(
                                   e -> log.warn("{}: heartbeat failed: {}", name, e.toString())));
               sweepTimer = vertx.setPeriodic(0, config.sweepIntervalMs(), id -> sweep());
+              memberLeft.start();
               stats.consumerStarted();
               log.info("{} consuming {}", name, consumed.format());
             });
@@ -166,6 +184,7 @@ public final class TaskWorkerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     become(State.DRAINING);
+    memberLeft.stop();
     vertx.cancelTimer(sweepTimer);
     vertx.cancelTimer(heartbeatTimer);
     queues.values().forEach(q -> vertx.cancelTimer(q.dueTimer));
@@ -298,15 +317,24 @@ public final class TaskWorkerVerticle extends VerticleBase {
         .onSuccess(
             result -> {
               int fresh = 0;
+              int takeovers = 0;
               for (Claim claim : result.claimed()) {
                 if (claim.reason() != ClaimReason.MESSAGE) {
                   log.info("task {}: recovered ({})", claim.taskId(), claim.reason().wire());
                   stats.recovered(claim.reason());
                 }
-                if (claim.reason() != ClaimReason.LEASE_EXPIRED) {
+                if (claim.reason().isTakeover()) {
+                  takeovers++;
+                } else {
                   fresh++;
                 }
                 hold(claim);
+              }
+              // a sweep that took over all it could: more leases may have ended (a dead worker's
+              // tasks, handed back together), take them over at once too
+              if (sweep && takeovers >= asked) {
+                q.sweep = true;
+                q.again = true;
               }
               // all it was allowed: more may wait (as room frees up here, or the cap elsewhere)
               q.more = result.allowed() > 0 && fresh >= result.allowed();
@@ -374,6 +402,22 @@ public final class TaskWorkerVerticle extends VerticleBase {
               }
               claimSettled();
             });
+  }
+
+  /**
+   * The leases of a departed worker's tasks ended ({@link MemberLeft}): the queues among them that
+   * this worker consumes are swept now rather than at the next interval.
+   */
+  private void takeOver(List<String> released) {
+    if (!state.takesWork()) {
+      return;
+    }
+    for (String queue : released) {
+      if (consumed.consumes(queue)) {
+        queues.computeIfAbsent(queue, k -> new QueueClaimState()).sweep = true;
+        requestClaim(queue);
+      }
+    }
   }
 
   /** The queues a sweep claims: those named, and, with {@code *}, every one holding tasks. */

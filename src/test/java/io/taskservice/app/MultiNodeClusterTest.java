@@ -119,8 +119,8 @@ class MultiNodeClusterTest {
   }
 
   @Test
-  void aCrashedWorkersTasksAreFinishedByTheOtherOnceTheirLeaseExpires(Vertx vertx)
-      throws Exception {
+  void aWorkerCutOffFromTheDatabaseButStillAMemberHasItsTasksTakenOverOnceTheirLeaseExpires(
+      Vertx vertx) throws Exception {
     Map<String, String> shortLease =
         Map.of(
             "TASKS_LEASE_MS", "3000",
@@ -135,10 +135,10 @@ class MultiNodeClusterTest {
     HazelcastInstance victimMember = newMember(before);
 
     long total = createUntilBothWorkersHoldTasks(vertx, table).total();
+    // its heartbeat stops, but its member stays in the cluster: nobody hands its claims back
     cutOffDatabase(victim);
     List<Held> heldAtCrash = table.processing().await(10, TimeUnit.SECONDS);
     String crashed = otherHolder(heldAtCrash, survivor);
-    Future<Void> gone = vanishFromCluster(victim, victimMember);
 
     Progress done =
         Await.until(vertx, Duration.ofSeconds(30), table::progress, p -> p.allFinished(total))
@@ -155,7 +155,57 @@ class MultiNodeClusterTest {
     if (afterLeaseByHolder.containsKey(survivor)) {
       assertThat(afterLeaseByHolder).containsEntry(survivor, Set.of(false));
     }
-    gone.await(30, TimeUnit.SECONDS);
+    vanishFromCluster(victim, victimMember).await(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aWorkerWhoseMemberLeftButThatStillBeatsInTheDatabaseKeepsAndFinishesItsTasks(Vertx vertx)
+      throws Exception {
+    // the lease outlasts the test: only a hand-back could let the other worker take tasks over
+    Map<String, String> settings =
+        Map.of(
+            "TASKS_PROCESSING_DELAY_MS", "2000",
+            "TASKS_LEASE_MS", "60000",
+            "TASKS_SWEEP_INTERVAL_MS", "250");
+    TaskTable table = new TaskTable(vertx);
+    TaskClient tasks = new TaskClient(vertx, http.port());
+    // the first worker is the oldest worker member: the one that acts when a member leaves
+    startWorker(settings);
+    String staying = onlyHolder(tasks.createUntilHeldBy(1, table).await(30, TimeUnit.SECONDS));
+    Set<HazelcastInstance> before = Set.copyOf(Hazelcast.getAllHazelcastInstances());
+    Node cutOff = startWorker(settings);
+    HazelcastInstance cutOffMember = newMember(before);
+
+    long total = createUntilBothWorkersHoldTasks(vertx, table).total();
+    List<Held> heldAtCut = table.processing().await(10, TimeUnit.SECONDS);
+    String partitioned = otherHolder(heldAtCut, staying);
+    // its member leaves the cluster; its worker runs on and reaches the database
+    workers.remove(cutOff);
+    cutOffMember.getLifecycleService().terminate();
+
+    Progress done =
+        Await.until(vertx, Duration.ofSeconds(30), table::progress, p -> p.allFinished(total))
+            .await(40, TimeUnit.SECONDS);
+    assertThat(done.wrong()).as("tasks with the wrong outcome").isZero();
+    List<Long> itsTasks =
+        heldAtCut.stream().filter(h -> h.holder().equals(partitioned)).map(Held::id).toList();
+    table
+        .historyKinds(itsTasks)
+        .await(10, TimeUnit.SECONDS)
+        .forEach(
+            (task, kinds) ->
+                assertThat(kinds)
+                    .as("history of task %d", task)
+                    .doesNotContainKeys("handed_back/member_left", "recovered/member_left")
+                    .containsEntry("finished", 1L));
+    assertThat(
+            TestDatabase.count(
+                "SELECT count(*) FROM task_history WHERE event = 'finished' AND worker = '"
+                    + partitioned
+                    + "'"))
+        .as("finished by the worker that held them")
+        .isEqualTo(itsTasks.size());
+    cutOff.close().otherwiseEmpty().await(30, TimeUnit.SECONDS);
   }
 
   @Test

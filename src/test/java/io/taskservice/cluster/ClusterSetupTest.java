@@ -13,6 +13,7 @@ import io.taskservice.config.AppConfig;
 import io.taskservice.config.ConfigException;
 import io.vertx.core.eventbus.EventBusOptions;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -178,10 +179,27 @@ class ClusterSetupTest {
   @Test
   void deadMembersAreDroppedWithinSecondsAndJoiningDoesNotWait() {
     Config hz = ClusterSetup.hazelcastConfig(config(Map.of()));
-    assertThat(hz.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("10");
+    assertThat(hz.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("4");
     assertThat(hz.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("1");
     assertThat(hz.getProperty("hazelcast.wait.seconds.before.join")).isEqualTo("0");
     assertThat(hz.getProperty("hazelcast.phone.home.enabled")).isEqualTo("false");
+  }
+
+  @Test
+  void membersThatProcessTasksSaySo() {
+    for (String role : List.of("worker", "all")) {
+      assertThat(
+              ClusterSetup.hazelcastConfig(config(Map.of("TASKS_ROLE", role)))
+                  .getMemberAttributeConfig()
+                  .getAttributes())
+          .as(role)
+          .containsEntry(Membership.PROCESSES, "true");
+    }
+    assertThat(
+            ClusterSetup.hazelcastConfig(config(Map.of("TASKS_ROLE", "http")))
+                .getMemberAttributeConfig()
+                .getAttributes())
+        .doesNotContainKey(Membership.PROCESSES);
   }
 
   @Test

@@ -37,6 +37,12 @@ public final class TaskTable {
   public static final String FINISHED =
       "SELECT id, updated_at FROM tasks WHERE status IN ('done', 'failed')";
 
+  // per task of $1: how many history rows of each kind it has, e.g. finished or
+  // recovered/member_left
+  public static final String HISTORY =
+      "SELECT task_id, event || coalesce('/' || reason, '') AS kind, count(*) AS n"
+          + " FROM task_history WHERE task_id = ANY($1) GROUP BY task_id, kind";
+
   /** A snapshot of the table. {@code holders}: workers holding processing tasks right now. */
   public record Progress(long total, long unfinished, long wrong, Set<String> holders) {
     public boolean allFinished(long expected) {
@@ -82,6 +88,23 @@ public final class TaskTable {
                                 r.getString("claimed_by"),
                                 r.getOffsetDateTime("lease_until")))
                     .toList());
+  }
+
+  /**
+   * Per task of {@code ids}: its history rows counted by kind ({@code finished}, {@code
+   * recovered/member_left}, ...).
+   */
+  public Future<Map<Long, Map<String, Long>>> historyKinds(List<Long> ids) {
+    return pool.preparedQuery(HISTORY)
+        .execute(io.vertx.sqlclient.Tuple.of(ids.toArray(Long[]::new)))
+        .map(
+            rows -> {
+              Map<Long, Map<String, Long>> kinds = new HashMap<>();
+              ids.forEach(id -> kinds.put(id, new HashMap<>()));
+              rows.forEach(
+                  r -> kinds.get(r.getLong("task_id")).put(r.getString("kind"), r.getLong("n")));
+              return kinds;
+            });
   }
 
   /** The longest time a finished task took from its creation to its final status. */

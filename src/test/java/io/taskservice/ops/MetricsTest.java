@@ -69,6 +69,7 @@ class MetricsTest {
     assertThat(metric(scrape, "tasks_in_flight")).isZero();
     assertThat(metric(scrape, "tasks_recovered_total{reason=\"new_unclaimed\"}")).isZero();
     assertThat(metric(scrape, "tasks_recovered_total{reason=\"lease_expired\"}")).isZero();
+    assertThat(metric(scrape, "tasks_recovered_total{reason=\"member_left\"}")).isZero();
     assertThat(metric(scrape, "tasks_worker_errors_total")).isZero();
     assertThat(metric(scrape, "tasks_pruned_total")).isZero();
     assertThat(metric(scrape, "tasks_completion_seconds_count")).isZero();
@@ -157,7 +158,7 @@ class MetricsTest {
             "TASKS_LEASE_MS", "2000",
             "TASKS_SWEEP_INTERVAL_MS", "100",
             "TASKS_NEW_GRACE_MS", "300"));
-    // a task whose wake-up was lost (due for longer than the grace), and one whose worker died
+    // a task whose wake-up was lost (due for longer than the grace), one whose worker died
     // holding it
     TestDatabase.execute(
         "INSERT INTO tasks (title, due_at) VALUES ('lost', now() - interval '1 second')");
@@ -165,12 +166,21 @@ class MetricsTest {
         "INSERT INTO tasks (title, status, claim_token, claimed_by, lease_until)"
             + " VALUES ('held', 'processing', gen_random_uuid(), 'dead-worker',"
             + " now() - interval '1 second')");
+    // and one handed back by a survivor because its holder's cluster member left
+    TestDatabase.execute(
+        "WITH t AS (INSERT INTO tasks (title, status, claim_token, claimed_by, lease_until)"
+            + " VALUES ('left', 'processing', gen_random_uuid(), 'departed-worker', now())"
+            + " RETURNING id, updated_at)"
+            + " INSERT INTO task_history (task_id, at, event, status, worker, reason)"
+            + " SELECT id, updated_at, 'handed_back', 'processing', 'departed-worker',"
+            + " 'member_left' FROM t");
 
-    eventually(vertx, WAIT, () -> metric(scrape(), "tasks_completion_seconds_count") == 2.0);
+    eventually(vertx, WAIT, () -> metric(scrape(), "tasks_completion_seconds_count") == 3.0);
 
     String scrape = scrape();
     assertThat(metric(scrape, "tasks_recovered_total{reason=\"new_unclaimed\"}")).isEqualTo(1.0);
     assertThat(metric(scrape, "tasks_recovered_total{reason=\"lease_expired\"}")).isEqualTo(1.0);
+    assertThat(metric(scrape, "tasks_recovered_total{reason=\"member_left\"}")).isEqualTo(1.0);
     assertThat(metric(scrape, "tasks_created_total")).isZero();
   }
 

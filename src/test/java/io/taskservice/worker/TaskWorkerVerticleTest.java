@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.taskservice.Await;
 import io.taskservice.TestDatabase;
 import io.taskservice.bus.Addresses;
+import io.taskservice.cluster.Membership;
 import io.taskservice.config.AppConfig;
 import io.taskservice.db.Database;
 import io.taskservice.domain.ClaimReason;
@@ -92,7 +93,8 @@ class TaskWorkerVerticleTest {
     pool = Database.pool(vertx, config);
     return vertx
         .deployVerticle(
-            new TaskWorkerVerticle("worker-test", config, pool, new TitleParityPolicy(), stats))
+            new TaskWorkerVerticle(
+                "worker-test", config, pool, new TitleParityPolicy(), stats, new Membership()))
         .await(20, TimeUnit.SECONDS);
   }
 
