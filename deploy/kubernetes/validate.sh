@@ -49,7 +49,8 @@ done
 
 # The validator must refuse a broken manifest: a misspelled field, and a wrong type.
 sed 's/readinessProbe:/readinesProbe:/' "$out/base.yaml" >"$out/broken-field.yaml"
-sed 's/^\(  *\)replicas: 2$/\1replicas: "2"/' "$out/base.yaml" >"$out/broken-type.yaml"
+sed 's/terminationGracePeriodSeconds: 40$/terminationGracePeriodSeconds: "40"/' "$out/base.yaml" \
+  >"$out/broken-type.yaml"
 for broken in broken-field broken-type; do
   if cmp -s "$out/base.yaml" "$out/$broken.yaml"; then
     echo "validate.sh: the $broken self-check changed nothing: update its sed expression" >&2

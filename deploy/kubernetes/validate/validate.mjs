@@ -166,6 +166,12 @@ const onePodPerStep = (o, behavior, where) => {
   }
 };
 
+// an autoscaled Deployment must not set replicas: every apply would reset the autoscaler's count
+const ownsReplicas = (o, target) => {
+  if (target.spec?.replicas !== undefined)
+    problem(target, `sets spec.replicas, which ${id(o)} owns (each apply would reset it)`);
+};
+
 const versions = new Set();
 for (const w of workloads) {
   const pod = w.spec?.template?.spec ?? {};
@@ -235,7 +241,9 @@ for (const o of objects) {
     problem(o, "selects no pods");
   if (o.kind === "HorizontalPodAutoscaler") {
     const ref = o.spec?.scaleTargetRef ?? {};
-    if (!named(ref.kind, ns(o), ref.name)) problem(o, `scales ${ref.kind}/${ref.name}, which is not defined`);
+    const target = named(ref.kind, ns(o), ref.name);
+    if (!target) problem(o, `scales ${ref.kind}/${ref.name}, which is not defined`);
+    else ownsReplicas(o, target);
     onePodPerStep(o, o.spec?.behavior, "spec.behavior");
   }
   if (o.kind === "ScaledObject") checkScaledObject(o);
@@ -248,6 +256,7 @@ function checkScaledObject(o) {
     problem(o, `scales ${ref.kind ?? "Deployment"}/${ref.name}, which is not defined`);
     return;
   }
+  ownsReplicas(o, target);
   onePodPerStep(o, o.spec?.advanced?.horizontalPodAutoscalerConfig?.behavior, "spec.advanced.horizontalPodAutoscalerConfig.behavior");
   const queues = (target.spec.template.spec.containers ?? []).map((c) => environment(target, c).TASKS_QUEUES);
   for (const t of o.spec?.triggers ?? []) {
