@@ -6,12 +6,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +25,7 @@ class ConfigurationDocsTest {
   private static final Path PROPERTIES = Path.of("conf/task-service.properties");
   private static final Path ENV_EXAMPLE = Path.of(".env.example");
   private static final Path COMPOSE = Path.of("docker-compose.yml");
+  private static final Path KUBERNETES = Path.of("deploy/kubernetes");
   private static final String REGENERATE =
       "out of date: mvn -q -o test -Dtest=ConfigurationDocsTest -Dsettings.write=true";
 
@@ -79,6 +82,45 @@ class ConfigurationDocsTest {
     Map<String, String> fallbacks = assignments(compose, "\\$\\{(TASKS_[A-Z0-9_]+):-([^}]*)\\}");
     assertThat(fallbacks).as("fallbacks in " + COMPOSE).isNotEmpty();
     assertThat(fallbacks).as("fallbacks in " + COMPOSE).containsAllEntriesOf(defaults(fallbacks));
+  }
+
+  @Test
+  void theKubernetesManifestsSetOnlySettingsThatExistToValuesTheyAccept() throws IOException {
+    List<Path> manifests;
+    try (Stream<Path> files = Files.walk(KUBERNETES)) {
+      manifests =
+          files
+              .filter(f -> f.toString().endsWith(".yaml"))
+              .filter(f -> !f.toString().contains("node_modules"))
+              .sorted()
+              .toList();
+    }
+    assertThat(manifests).as("manifests under " + KUBERNETES).isNotEmpty();
+    Set<String> known = Settings.all().stream().map(Setting::name).collect(Collectors.toSet());
+    Map<String, String> shared = new TreeMap<>();
+    for (Path manifest : manifests) {
+      String text = Files.readString(manifest, StandardCharsets.UTF_8);
+      // a misspelled variable is no error to the service: it is simply never read
+      assertThat(names(text)).as("unknown variables in " + manifest).isSubsetOf(known);
+      Map<String, String> values = assignments(text, "(?m)^\\s*- (TASKS_[A-Z0-9_]+)=(.*)$");
+      values.putAll(
+          assignments(text, "(?m)^\\s*- name: (TASKS_[A-Z0-9_]+)\\s*\\n\\s*value: \"?([^\"\\n]*)"));
+      for (Setting<?> s : Settings.all()) {
+        if (values.containsKey(s.name())) {
+          s.read(Map.of(s.name(), values.get(s.name())));
+        }
+      }
+      if (manifest.endsWith("base/kustomization.yaml")) {
+        shared.putAll(values);
+      }
+    }
+    // the settings every pod shares hold together (a discovery mode with its own setting, ...);
+    // the database URL comes from a file there
+    assertThat(shared).containsEntry("TASKS_CLUSTER_DISCOVERY", "kubernetes");
+    Map<String, String> env = new TreeMap<>(shared);
+    env.put("TASKS_DB_URL", "postgresql://tasks@db.invalid:5432/tasks");
+    assertThat(AppConfig.load(env).clusterServiceDns())
+        .isEqualTo(shared.get("TASKS_CLUSTER_SERVICE_DNS"));
   }
 
   private static Set<String> names(String text) {
