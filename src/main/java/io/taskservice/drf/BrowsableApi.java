@@ -1,6 +1,7 @@
 package io.taskservice.drf;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.taskservice.drf.fields.TitleRules;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;

@@ -1,5 +1,7 @@
 package io.taskservice.drf;
 
+import io.taskservice.drf.python.PythonBase64;
+import io.taskservice.drf.python.PythonInt;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

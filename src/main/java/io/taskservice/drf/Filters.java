@@ -3,6 +3,7 @@ package io.taskservice.drf;
 import io.taskservice.domain.PythonText;
 import io.taskservice.domain.TaskFilter;
 import io.taskservice.domain.TaskStatus;
+import io.taskservice.drf.fields.TitleRules;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package io.taskservice.drf;
 
+import io.taskservice.drf.python.PythonCodecs;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,8 @@
 package io.taskservice.drf;
 
+import io.taskservice.drf.fields.FormData;
+import io.taskservice.drf.python.PythonCodecs;
+import io.taskservice.drf.python.PythonJson;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;

@@ -1,6 +1,7 @@
 package io.taskservice.drf;
 
 import io.taskservice.domain.PythonText;
+import io.taskservice.drf.python.PythonInt;
 import io.vertx.ext.web.RoutingContext;
 import java.math.BigInteger;
 import java.util.ArrayList;

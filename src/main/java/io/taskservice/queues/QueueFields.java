@@ -2,7 +2,7 @@ package io.taskservice.queues;
 
 import io.taskservice.domain.PythonText;
 import io.taskservice.drf.ApiError;
-import io.taskservice.drf.PythonInt;
+import io.taskservice.drf.python.PythonInt;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;

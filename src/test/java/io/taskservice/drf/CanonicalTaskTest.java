@@ -3,6 +3,8 @@ package io.taskservice.drf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.domain.NewTask;
+import io.taskservice.drf.fields.FormData;
+import io.taskservice.drf.fields.TaskInput;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

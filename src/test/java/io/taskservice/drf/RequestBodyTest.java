@@ -2,6 +2,8 @@ package io.taskservice.drf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.taskservice.drf.fields.FormData;
+import io.taskservice.drf.fields.TaskListInput;
 import org.junit.jupiter.api.Test;
 
 class RequestBodyTest {

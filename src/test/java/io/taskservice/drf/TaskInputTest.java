@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.taskservice.domain.NewTask;
+import io.taskservice.drf.fields.FormData;
+import io.taskservice.drf.fields.TaskInput;
+import io.taskservice.drf.fields.TaskListInput;
+import io.taskservice.drf.python.PythonJson;
+import io.taskservice.drf.python.RecordedCases;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -22,7 +27,7 @@ class TaskInputTest {
 
   private static synchronized List<JsonObject> cases() throws IOException {
     if (cases == null) {
-      cases = PythonJsonTest.recorded("/drf/fields.jsonl");
+      cases = RecordedCases.read("/drf/fields.jsonl");
     }
     return cases;
   }

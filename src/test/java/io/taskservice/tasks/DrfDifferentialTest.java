@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.RunningNode;
 import io.taskservice.TestDatabase;
+import io.taskservice.drf.python.RecordedCases;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -55,7 +53,7 @@ class DrfDifferentialTest {
 
   @Test
   void everyRecordedRequestIsAnsweredAsDrfAnsweredIt() throws IOException {
-    List<JsonObject> recording = recording();
+    List<JsonObject> recording = RecordedCases.read(RECORDING);
     List<String> differences = new ArrayList<>();
     int cases = 0;
     int deliberate = 0;
@@ -99,18 +97,6 @@ class DrfDifferentialTest {
                 + " answer):\n"
                 + String.join("\n", differences))
         .isEmpty();
-  }
-
-  private static List<JsonObject> recording() throws IOException {
-    List<JsonObject> steps = new ArrayList<>();
-    try (InputStream in = DrfDifferentialTest.class.getResourceAsStream(RECORDING);
-        BufferedReader reader =
-            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        steps.add(new JsonObject(line));
-      }
-    }
-    return steps;
   }
 
   /** What the recorder did to the reference's table, done to the service's. */

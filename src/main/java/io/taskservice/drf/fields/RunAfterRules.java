@@ -1,5 +1,6 @@
-package io.taskservice.drf;
+package io.taskservice.drf.fields;
 
+import io.taskservice.drf.python.DjangoDateTime;
 import java.time.OffsetDateTime;
 
 /**

@@ -1,6 +1,7 @@
-package io.taskservice.drf;
+package io.taskservice.drf.fields;
 
 import io.taskservice.domain.PythonText;
+import io.taskservice.drf.python.PythonInt;
 import java.math.BigInteger;
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package io.taskservice.drf;
+package io.taskservice.drf.python;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,7 +14,7 @@ class PythonCodecsTest {
 
   /** The cases codec-cases.py recorded from CPython's codecs and Django's charset rule. */
   private static List<JsonObject> recorded() throws IOException {
-    return PythonJsonTest.recorded("/drf/codec-cases.jsonl");
+    return RecordedCases.read("/drf/codec-cases.jsonl");
   }
 
   @Test

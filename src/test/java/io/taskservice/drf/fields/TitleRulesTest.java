@@ -1,4 +1,4 @@
-package io.taskservice.drf;
+package io.taskservice.drf.fields;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.taskservice.drf;
+package io.taskservice.drf.python;
 
 import io.taskservice.domain.PythonText;
 import java.math.BigInteger;

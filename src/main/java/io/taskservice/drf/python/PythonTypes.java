@@ -1,14 +1,14 @@
-package io.taskservice.drf;
+package io.taskservice.drf.python;
 
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
 /** {@code type(value).__name__} of a decoded request value, as DRF's messages name it. */
-final class PythonTypes {
+public final class PythonTypes {
   private PythonTypes() {}
 
-  static String name(Object value) {
+  public static String name(Object value) {
     if (value == null) {
       return "NoneType";
     }

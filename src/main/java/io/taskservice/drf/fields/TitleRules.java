@@ -1,4 +1,4 @@
-package io.taskservice.drf;
+package io.taskservice.drf.fields;
 
 import io.taskservice.domain.PythonText;
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ public final class TitleRules {
   static final String INVALID = "Not a valid string.";
   static final String TOO_LONG =
       "Ensure this field has no more than " + MAX_LENGTH + " characters.";
-  static final String NUL_CHARACTERS = "Null characters are not allowed.";
+  public static final String NUL_CHARACTERS = "Null characters are not allowed.";
 
   private TitleRules() {}
 

@@ -1,15 +1,11 @@
-package io.taskservice.drf;
+package io.taskservice.drf.python;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,22 +14,9 @@ import org.junit.jupiter.api.Test;
 
 class PythonJsonTest {
 
-  /** The cases json-cases.py recorded from CPython with DRF's strict_constant. */
-  static List<JsonObject> recorded(String resource) throws IOException {
-    List<JsonObject> cases = new ArrayList<>();
-    try (InputStream in = PythonJsonTest.class.getResourceAsStream(resource);
-        BufferedReader reader =
-            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        cases.add(new JsonObject(line));
-      }
-    }
-    return cases;
-  }
-
   @Test
   void everyRecordedDocumentParsesOrFailsAsInPython() throws IOException {
-    List<JsonObject> cases = recorded("/drf/json-cases.jsonl");
+    List<JsonObject> cases = RecordedCases.read("/drf/json-cases.jsonl");
     List<String> mismatches = new ArrayList<>();
     for (JsonObject c : cases) {
       String input = c.getString("in");

@@ -1,4 +1,4 @@
-package io.taskservice.drf;
+package io.taskservice.drf.python;
 
 import java.math.BigInteger;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.taskservice.drf;
+package io.taskservice.drf.fields;
 
 import io.taskservice.domain.PythonText;
 import io.taskservice.domain.QueueName;

@@ -1,4 +1,4 @@
-package io.taskservice.drf;
+package io.taskservice.drf.python;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Optional;
@@ -9,11 +9,11 @@ import java.util.Optional;
  * is an error ({@code binascii.Error: Incorrect padding}). So {@code "!!!"} decodes to nothing,
  * while {@code "abc"} is invalid. Follows CPython 3.11's {@code binascii.a2b_base64}.
  */
-final class PythonBase64 {
+public final class PythonBase64 {
   private PythonBase64() {}
 
   /** The decoded bytes; empty when Python raises. {@code ascii} holds only characters < 128. */
-  static Optional<byte[]> decode(String ascii) {
+  public static Optional<byte[]> decode(String ascii) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(ascii.length() * 3 / 4 + 3);
     int quadPos = 0;
     int leftChar = 0;

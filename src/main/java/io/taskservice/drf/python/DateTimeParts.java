@@ -1,4 +1,4 @@
-package io.taskservice.drf;
+package io.taskservice.drf.python;
 
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -10,7 +10,7 @@ import java.util.Optional;
  * The fields of a Python {@code datetime} as a parser found them, before Python's constructor
  * checks them. {@code offsetMicros} is null for a naive time (no offset given).
  */
-record DateTimeParts(
+public record DateTimeParts(
     int year, int month, int day, int hour, int minute, int second, int micros, Long offsetMicros) {
   static final int MIN_YEAR = 1;
   static final int MAX_YEAR = 9999;
@@ -47,7 +47,7 @@ record DateTimeParts(
    * zone: a naive time is taken as UTC; an aware one is moved to UTC, which is empty (Python's
    * {@code OverflowError}) when that leaves the years 1 to 9999.
    */
-  Optional<OffsetDateTime> inUtc() {
+  public Optional<OffsetDateTime> inUtc() {
     LocalDateTime local = LocalDateTime.of(year, month, day, hour, minute, second, micros * 1000);
     LocalDateTime utc = offsetMicros == null ? local : local.minus(offsetMicros, ChronoUnit.MICROS);
     if (utc.getYear() < MIN_YEAR || utc.getYear() > MAX_YEAR) {

@@ -1,6 +1,7 @@
-package io.taskservice.drf;
+package io.taskservice.drf.fields;
 
 import io.taskservice.domain.NewTask;
+import io.taskservice.drf.python.PythonTypes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
@@ -30,7 +31,7 @@ public final class TaskInput {
     }
   }
 
-  /** Validates what {@link RequestBody#read} returned: any JSON value, or a form. */
+  /** Validates a decoded request body: any JSON value, or a {@link FormData} form. */
   @SuppressWarnings("unchecked")
   public static Result validate(Object data) {
     if (data == null) {

@@ -1,4 +1,4 @@
-package io.taskservice.drf;
+package io.taskservice.drf.fields;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.taskservice.drf;
+package io.taskservice.drf.python;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

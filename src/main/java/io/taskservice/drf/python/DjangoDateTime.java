@@ -1,4 +1,4 @@
-package io.taskservice.drf;
+package io.taskservice.drf.python;
 
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * whitespace and whose {@code $} also matches before a final newline. Empty when neither reads the
  * string, or when the fields it found make no valid {@code datetime}.
  */
-final class DjangoDateTime {
+public final class DjangoDateTime {
   private static final String D = "\\p{Nd}";
   private static final String SPACE =
       "[\\t\\n\\u000b\\f\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
@@ -27,7 +27,7 @@ final class DjangoDateTime {
 
   private DjangoDateTime() {}
 
-  static Optional<DateTimeParts> parse(String value) {
+  public static Optional<DateTimeParts> parse(String value) {
     Optional<DateTimeParts> iso = PythonIsoFormat.parse(value);
     if (iso.isPresent()) {
       return iso;
