@@ -3,27 +3,23 @@ package io.taskservice.queues;
 import io.taskservice.bus.Addresses;
 import io.taskservice.domain.QueueName;
 import io.taskservice.drf.ApiError;
+import io.taskservice.drf.PageNumberPagination;
 import io.taskservice.drf.QueryString;
 import io.taskservice.drf.RequestBody;
-import io.taskservice.drf.python.PythonInt;
 import io.taskservice.http.Responses;
 import io.taskservice.http.security.RequestOrigin;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.math.BigInteger;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * The queue endpoints as a DRF {@code ModelViewSet} of the reference's {@code Queue} model answers
- * them (list with {@code PageNumberPagination}, retrieve, partial update), with one deliberate
+ * them (list with {@link PageNumberPagination}, retrieve, partial update), with one deliberate
  * difference: a {@code PATCH} of a valid name that has no settings row creates it.
  */
 final class QueuesApi {
-  static final int DEFAULT_PAGE_SIZE = 20;
-  static final int MAX_PAGE_SIZE = 100;
   static final String NO_QUEUE = "No Queue matches the given query.";
 
   private final QueueRepository queues;
@@ -38,21 +34,18 @@ final class QueuesApi {
 
   /** {@code GET /api/v1/queues/}: every queue in name order, a page at a time. */
   void list(RoutingContext ctx) {
-    QueryString query = QueryString.parse(ctx.request().query());
-    int pageSize = pageSize(query);
-    String page = query.last("page").filter(p -> !p.isEmpty()).orElse("1");
+    PageNumberPagination pagination =
+        new PageNumberPagination(QueryString.parse(ctx.request().query()));
     reads
         .all()
         .compose(
             all -> {
-              long count = all.size();
-              long pages = Math.max(1, (count + pageSize - 1) / pageSize);
-              long number = pageNumber(page, pages);
-              int from = (int) Math.min(count, (number - 1) * pageSize);
-              int to = (int) Math.min(count, from + (long) pageSize);
+              PageNumberPagination.Page page = pagination.page(all.size());
+              int from = (int) Math.min(all.size(), page.offset());
+              int to = (int) Math.min(all.size(), from + (long) pagination.pageSize());
               return reads
                   .complete(all.subList(from, to))
-                  .map(rows -> pageBody(ctx, query, count, number, pages, rows));
+                  .map(rows -> pagination.body(absolutePath(ctx), page, results(rows)));
             })
         .onSuccess(body -> Responses.json(ctx, 200, body))
         .onFailure(ctx::fail);
@@ -120,52 +113,13 @@ final class QueuesApi {
     return base.equals("application/x-www-form-urlencoded") || base.equals("multipart/form-data");
   }
 
-  /** DRF's page_size: a positive integer, capped at the maximum; anything else the default. */
-  private static int pageSize(QueryString query) {
-    return query
-        .last("page_size")
-        .flatMap(PythonInt::parse)
-        .filter(n -> n.signum() > 0)
-        .map(n -> n.min(BigInteger.valueOf(MAX_PAGE_SIZE)).intValue())
-        .orElse(DEFAULT_PAGE_SIZE);
+  private static String absolutePath(RoutingContext ctx) {
+    return RequestOrigin.of(ctx) + ctx.request().path();
   }
 
-  /** Django's Paginator.validate_number, with DRF's "last". */
-  private static long pageNumber(String page, long pages) {
-    if ("last".equals(page)) {
-      return pages;
-    }
-    return PythonInt.parseLong(page)
-        .filter(n -> n >= 1 && n <= pages)
-        .orElseThrow(() -> ApiError.notFound("Invalid page."));
-  }
-
-  private static JsonObject pageBody(
-      RoutingContext ctx,
-      QueryString query,
-      long count,
-      long number,
-      long pages,
-      List<QueueState> rows) {
-    String base = RequestOrigin.of(ctx) + ctx.request().path();
-    String next = number < pages ? link(base, query.with("page", Long.toString(number + 1))) : null;
-    String previous = null;
-    if (number > 1) {
-      previous =
-          link(
-              base,
-              number == 2 ? query.without("page") : query.with("page", Long.toString(number - 1)));
-    }
+  private static JsonArray results(List<QueueState> rows) {
     JsonArray results = new JsonArray();
     rows.forEach(q -> results.add(q.toJson()));
-    return new JsonObject()
-        .put("count", count)
-        .put("next", next)
-        .put("previous", previous)
-        .put("results", results);
-  }
-
-  private static String link(String base, String query) {
-    return query.isEmpty() ? base : base + "?" + query;
+    return results;
   }
 }

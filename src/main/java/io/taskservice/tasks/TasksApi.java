@@ -8,6 +8,7 @@ import io.taskservice.domain.TaskStatus;
 import io.taskservice.drf.ApiError;
 import io.taskservice.drf.CursorPagination;
 import io.taskservice.drf.Filters;
+import io.taskservice.drf.PageNumberPagination;
 import io.taskservice.drf.QueryString;
 import io.taskservice.drf.RequestBody;
 import io.taskservice.drf.TaskJson;
@@ -45,8 +46,6 @@ final class TasksApi {
   static final String NOT_CANCELLABLE = "Only new or processing tasks can be cancelled.";
   private static final Logger log = LoggerFactory.getLogger(TasksApi.class);
 
-  static final int DEFAULT_PAGE_SIZE = 20;
-  static final int MAX_PAGE_SIZE = 100;
   private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
   private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
@@ -426,22 +425,20 @@ final class TasksApi {
     HttpServerRequest request = ctx.request();
     QueryString query = QueryString.parse(request.query());
     TaskFilter filter = Filters.of(query);
-    int pageSize = pageSize(query);
+    PageNumberPagination pagination = new PageNumberPagination(query);
     Optional<String> cursor = query.last("cursor");
     if (cursor.isPresent()) {
-      cursorList(ctx, query, filter, pageSize, CursorPagination.decode(cursor.get()));
+      cursorList(ctx, query, filter, pagination.pageSize(), CursorPagination.decode(cursor.get()));
       return;
     }
-    String page = query.last("page").filter(p -> !p.isEmpty()).orElse("1");
     tasks
         .count(filter)
         .compose(
             count -> {
-              long pages = Math.max(1, (count + pageSize - 1) / pageSize);
-              long number = pageNumber(page, pages);
+              PageNumberPagination.Page page = pagination.page(count);
               return tasks
-                  .page(filter, (number - 1) * pageSize, pageSize)
-                  .map(rows -> pageBody(ctx, query, count, number, pages, rows));
+                  .page(filter, page.offset(), pagination.pageSize())
+                  .map(rows -> pagination.body(absolutePath(ctx), page, results(rows)));
             })
         .onSuccess(body -> Responses.json(ctx, 200, body))
         .onFailure(ctx::fail);
@@ -505,44 +502,10 @@ final class TasksApi {
     return link(base, query.with("cursor", CursorPagination.encode(c)));
   }
 
-  /** DRF's page_size: a positive integer, capped at the maximum; anything else the default. */
-  private static int pageSize(QueryString query) {
-    return query
-        .last("page_size")
-        .flatMap(PythonInt::parse)
-        .filter(n -> n.signum() > 0)
-        .map(n -> n.min(java.math.BigInteger.valueOf(MAX_PAGE_SIZE)).intValue())
-        .orElse(DEFAULT_PAGE_SIZE);
-  }
-
-  /** Django's Paginator.validate_number, with DRF's "last". */
-  private static long pageNumber(String page, long pages) {
-    if ("last".equals(page)) {
-      return pages;
-    }
-    return PythonInt.parseLong(page)
-        .filter(n -> n >= 1 && n <= pages)
-        .orElseThrow(() -> ApiError.notFound("Invalid page."));
-  }
-
-  private static JsonObject pageBody(
-      RoutingContext ctx, QueryString query, long count, long number, long pages, List<Task> rows) {
-    String base = absolutePath(ctx);
-    String next = number < pages ? link(base, query.with("page", Long.toString(number + 1))) : null;
-    String previous = null;
-    if (number > 1) {
-      previous =
-          link(
-              base,
-              number == 2 ? query.without("page") : query.with("page", Long.toString(number - 1)));
-    }
+  private static JsonArray results(List<Task> rows) {
     JsonArray results = new JsonArray();
     rows.forEach(t -> results.add(TaskJson.of(t)));
-    return new JsonObject()
-        .put("count", count)
-        .put("next", next)
-        .put("previous", previous)
-        .put("results", results);
+    return results;
   }
 
   /**
