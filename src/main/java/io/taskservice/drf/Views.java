@@ -51,6 +51,11 @@ public final class Views {
       this.title = title;
       this.allow = allow;
     }
+
+    /** The view's name, as DRF's page and its {@code OPTIONS} metadata give it. */
+    public String title() {
+      return title;
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ import io.taskservice.config.AppConfig;
 import io.taskservice.drf.ApiError;
 import io.taskservice.drf.QueryString;
 import io.taskservice.drf.Views;
+import io.taskservice.drf.Views.Kind;
 import io.taskservice.http.ApiFeature;
 import io.taskservice.http.ApiOperations;
 import io.taskservice.http.Responses;
@@ -16,11 +17,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -45,13 +46,6 @@ public final class TaskRoutes implements ApiFeature {
   static final String BULK_FORMAT_REGEX = "^/api/v1/tasks/bulk\\.(?:json|api)/?$";
   static final String CANCEL_FORMAT_REGEX = "^/api/v1/tasks/(?<id>[^/.]+)/cancel\\.(?:json|api)/?$";
   static final String CANCEL_ALL_FORMAT_REGEX = "^/api/v1/tasks/cancel\\.(?:json|api)/?$";
-  static final String ACTION_ALLOW = "POST, OPTIONS";
-  private static final int ROOT = 0;
-  private static final int LIST = 1;
-  private static final int DETAIL = 2;
-  private static final int CANCEL = 3;
-  private static final int CANCEL_ALL = 4;
-  private static final int BULK = 5;
   // ahead of the contract's routes (from 0), behind the guards: GET /api/v1/tasks/cancel/ would
   // otherwise be a retrieve of the task "cancel"
   private static final int ACTION_ORDER = -1;
@@ -102,56 +96,9 @@ public final class TaskRoutes implements ApiFeature {
 
   @Override
   public void routes(Router router) {
-    // DRF's actions allow POST and OPTIONS only: anything else is a 405 naming the method
-    for (String action :
-        List.of(
-            CANCEL_ALL_REGEX,
-            CANCEL_REGEX,
-            BULK_REGEX,
-            CANCEL_ALL_FORMAT_REGEX,
-            CANCEL_FORMAT_REGEX,
-            BULK_FORMAT_REGEX)) {
-      router.routeWithRegex(action).order(ACTION_ORDER).handler(TaskRoutes::postOnly);
-    }
-    // the suffix routes (these run before content negotiation: an unknown format gets its 404
-    // there)
-    router
-        .routeWithRegex(HttpMethod.POST, BULK_FORMAT_REGEX)
-        .order(ACTION_ORDER)
-        .handler(bulkBodyHandler())
-        .handler(api::bulk);
-    router
-        .routeWithRegex(HttpMethod.POST, CANCEL_ALL_FORMAT_REGEX)
-        .order(ACTION_ORDER)
-        .handler(api::cancelAll);
-    router
-        .routeWithRegex(HttpMethod.POST, CANCEL_FORMAT_REGEX)
-        .order(ACTION_ORDER)
-        .handler(api::cancel);
-    router
-        .routeWithRegex(HttpMethod.OPTIONS, BULK_REGEX)
-        .order(ACTION_ORDER)
-        .handler(ctx -> options(ctx, BULK));
-    router
-        .routeWithRegex(HttpMethod.OPTIONS, BULK_FORMAT_REGEX)
-        .order(ACTION_ORDER)
-        .handler(ctx -> options(ctx, BULK));
-    router
-        .routeWithRegex(HttpMethod.OPTIONS, CANCEL_ALL_REGEX)
-        .order(ACTION_ORDER)
-        .handler(ctx -> options(ctx, CANCEL_ALL));
-    router
-        .routeWithRegex(HttpMethod.OPTIONS, CANCEL_ALL_FORMAT_REGEX)
-        .order(ACTION_ORDER)
-        .handler(ctx -> options(ctx, CANCEL_ALL));
-    router
-        .routeWithRegex(HttpMethod.OPTIONS, CANCEL_REGEX)
-        .order(ACTION_ORDER)
-        .handler(ctx -> options(ctx, CANCEL));
-    router
-        .routeWithRegex(HttpMethod.OPTIONS, CANCEL_FORMAT_REGEX)
-        .order(ACTION_ORDER)
-        .handler(ctx -> options(ctx, CANCEL));
+    action(router, CANCEL_ALL_REGEX, CANCEL_ALL_FORMAT_REGEX, Kind.CANCEL_WAITING, api::cancelAll);
+    action(router, CANCEL_REGEX, CANCEL_FORMAT_REGEX, Kind.CANCEL, api::cancel);
+    action(router, BULK_REGEX, BULK_FORMAT_REGEX, Kind.BULK, bulkBodyHandler(), api::bulk);
     // format suffixes as DRF's DefaultRouter adds them (a detail's is read by its handler)
     router.routeWithRegex(HttpMethod.GET, LIST_SUFFIX_REGEX).handler(api::list);
     router
@@ -163,9 +110,37 @@ public final class TaskRoutes implements ApiFeature {
     router.routeWithRegex(HttpMethod.HEAD, LIST_REGEX).handler(api::list);
     router.routeWithRegex(HttpMethod.HEAD, DETAIL_REGEX).handler(api::retrieve);
     router.routeWithRegex(HttpMethod.HEAD, ROOT_REGEX).handler(TaskRoutes::root);
-    router.routeWithRegex(HttpMethod.OPTIONS, LIST_REGEX).handler(ctx -> options(ctx, LIST));
-    router.routeWithRegex(HttpMethod.OPTIONS, DETAIL_REGEX).handler(ctx -> options(ctx, DETAIL));
-    router.routeWithRegex(HttpMethod.OPTIONS, ROOT_REGEX).handler(ctx -> options(ctx, ROOT));
+    router.routeWithRegex(HttpMethod.OPTIONS, LIST_REGEX).handler(ctx -> options(ctx, Kind.LIST));
+    router
+        .routeWithRegex(HttpMethod.OPTIONS, DETAIL_REGEX)
+        .handler(ctx -> options(ctx, Kind.DETAIL));
+    router.routeWithRegex(HttpMethod.OPTIONS, ROOT_REGEX).handler(ctx -> options(ctx, Kind.ROOT));
+  }
+
+  /**
+   * One of the reference's actions, at {@code regex} and with a format suffix at {@code
+   * formatRegex}: as DRF's actions, POST and OPTIONS only (anything else is a 405 naming the
+   * method), OPTIONS with the action's metadata; the suffix route's POST runs {@code post} (the
+   * contract routes the one without). These run before content negotiation: an unknown format gets
+   * its 404 there.
+   */
+  @SafeVarargs
+  private static void action(
+      Router router, String regex, String formatRegex, Kind view, Handler<RoutingContext>... post) {
+    router.routeWithRegex(regex).order(ACTION_ORDER).handler(TaskRoutes::postOnly);
+    router.routeWithRegex(formatRegex).order(ACTION_ORDER).handler(TaskRoutes::postOnly);
+    Route suffix = router.routeWithRegex(HttpMethod.POST, formatRegex).order(ACTION_ORDER);
+    for (Handler<RoutingContext> handler : post) {
+      suffix.handler(handler);
+    }
+    router
+        .routeWithRegex(HttpMethod.OPTIONS, regex)
+        .order(ACTION_ORDER)
+        .handler(ctx -> options(ctx, view));
+    router
+        .routeWithRegex(HttpMethod.OPTIONS, formatRegex)
+        .order(ACTION_ORDER)
+        .handler(ctx -> options(ctx, view));
   }
 
   private Handler<RoutingContext> bodyHandler() {
@@ -209,11 +184,13 @@ public final class TaskRoutes implements ApiFeature {
   }
 
   /** DRF's SimpleMetadata for the API's views. */
-  private static void options(RoutingContext ctx, int view) {
+  private static void options(RoutingContext ctx, Kind view) {
     JsonObject body =
         new JsonObject()
-            .put("name", viewName(view))
-            .put("description", view == ROOT ? "The default basic root view for DefaultRouter" : "")
+            .put("name", view.title())
+            .put(
+                "description",
+                view == Kind.ROOT ? "The default basic root view for DefaultRouter" : "")
             .put("renders", new JsonArray().add("application/json").add("text/html"))
             .put(
                 "parses",
@@ -221,22 +198,13 @@ public final class TaskRoutes implements ApiFeature {
                     .add("application/json")
                     .add("application/x-www-form-urlencoded")
                     .add("multipart/form-data"));
-    if (view == LIST || view == CANCEL || view == CANCEL_ALL || view == BULK) {
+    if (view == Kind.LIST
+        || view == Kind.CANCEL
+        || view == Kind.CANCEL_WAITING
+        || view == Kind.BULK) {
       body.put("actions", new JsonObject().put("POST", createFields()));
     }
     Responses.json(ctx, 200, body);
-  }
-
-  /** DRF's view names: an action's is its function's name, prettified. */
-  private static String viewName(int view) {
-    return switch (view) {
-      case ROOT -> "Api Root";
-      case LIST -> "Task List";
-      case CANCEL -> "Cancel";
-      case CANCEL_ALL -> "Cancel waiting";
-      case BULK -> "Bulk";
-      default -> "Task Instance";
-    };
   }
 
   /**
