@@ -10,6 +10,14 @@ public final class QueueName {
   private QueueName() {}
 
   public static boolean isValid(String name) {
-    return name != null && name.length() <= MAX_LENGTH && VALID.matcher(name).matches();
+    return name != null && name.length() <= MAX_LENGTH && matchesPattern(name);
+  }
+
+  /**
+   * The model's pattern alone, whatever the length: DRF checks it and the length apart, each with
+   * its own message.
+   */
+  public static boolean matchesPattern(String name) {
+    return VALID.matcher(name).matches();
   }
 }

@@ -4,7 +4,6 @@ import io.taskservice.domain.PythonText;
 import io.taskservice.domain.QueueName;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * The {@code queue} field: the {@code CharField(max_length=64)} DRF builds from the model, with the
@@ -16,7 +15,6 @@ final class QueueRules {
   static final String INVALID_NAME = "Enter a valid queue name.";
   static final String TOO_LONG =
       "Ensure this field has no more than " + QueueName.MAX_LENGTH + " characters.";
-  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
 
   private QueueRules() {}
 
@@ -37,7 +35,7 @@ final class QueueRules {
       return FieldResult.invalid(TitleRules.INVALID);
     }
     List<String> errors = new ArrayList<>(4);
-    if (!NAME.matcher(name).matches()) {
+    if (!QueueName.matchesPattern(name)) {
       errors.add(INVALID_NAME);
     }
     if (PythonText.length(name) > QueueName.MAX_LENGTH) {
