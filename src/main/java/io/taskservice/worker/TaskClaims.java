@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -89,19 +90,27 @@ public final class TaskClaims {
           + " SELECT id, updated_at, CASE WHEN reason IS NULL THEN 'claimed' ELSE 'recovered' END,"
           + " 'processing', $5, reason FROM claimed ORDER BY id)"
           + " SELECT id, title, was, reason FROM claimed ORDER BY id";
-  static final String LOCK_FOR_COMPLETION =
-      "SELECT id, title, status, result, claim_token, created_at, updated_at"
-          + " FROM tasks WHERE id = ANY($1) ORDER BY id FOR UPDATE";
-  // the token stays on the finished row: a retried completion whose first call committed after
-  // it had timed out finds its own token there and is recognised as already done
+  // The completion, one statement for a batch: each task moves from processing to its outcome only
+  // while it still carries the claim's token ($2; a cancel or a takeover changed it, and the row is
+  // left alone); the batch's tasks that carry their token and are final already are this worker's
+  // own earlier completions, committed after their call had given up (the outer SELECT reads the
+  // snapshot from before the UPDATE, so the rows it just completed show as processing there). The
+  // token stays on the finished row for that reason. No row is locked before its UPDATE: a
+  // deadlock with another writer aborts the transaction, which is then run again (retrying).
   static final String COMPLETE =
-      "WITH done AS (UPDATE tasks AS t SET status = u.status, result = u.result,"
+      "WITH input AS (SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[])"
+          + " AS u(id, token, status, result)),"
+          + " done AS (UPDATE tasks AS t SET status = u.status, result = u.result,"
           + " updated_at = now(), claimed_by = NULL, lease_until = NULL"
-          + " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, status, result)"
-          + " WHERE t.id = u.id RETURNING t.id, t.status, t.result, t.created_at, t.updated_at),"
+          + " FROM input AS u WHERE t.id = u.id AND t.claim_token = u.token"
+          + " AND t.status = 'processing'"
+          + " RETURNING t.id, t.claim_token, t.status, t.result, t.created_at, t.updated_at),"
           + " history AS (INSERT INTO task_history (task_id, at, event, status, result, worker)"
-          + " SELECT id, updated_at, 'finished', status, result, $4 FROM done ORDER BY id)"
-          + " SELECT id, created_at, updated_at FROM done";
+          + " SELECT id, updated_at, 'finished', status, result, $5 FROM done ORDER BY id)"
+          + " SELECT id, claim_token, status, result, created_at, updated_at FROM done"
+          + " UNION ALL SELECT t.id, t.claim_token, t.status, t.result, t.created_at, t.updated_at"
+          + " FROM tasks AS t JOIN input AS u ON t.id = u.id AND t.claim_token = u.token"
+          + " WHERE t.status IN ('done', 'failed')";
   private static final String HANDED_BACK =
       "INSERT INTO task_history (task_id, at, event, status, worker)"
           + " SELECT id, updated_at, 'handed_back', 'processing',";
@@ -349,21 +358,34 @@ public final class TaskClaims {
    * both count.
    */
   private Future<List<Optional<Completion>>> completeAll(List<Claim> batch) {
-    Set<ClaimKey> submitted = new HashSet<>();
-    batch.forEach(c -> submitted.add(ClaimKey.of(c)));
-    Long[] ids = batch.stream().map(Claim::taskId).distinct().toArray(Long[]::new);
+    // the outcome is decided here, from the title the claim read; a claim submitted twice in one
+    // batch is sent once
+    Map<ClaimKey, Outcome> outcomes = new LinkedHashMap<>();
+    batch.forEach(c -> outcomes.computeIfAbsent(ClaimKey.of(c), k -> decide(c)));
+    List<Long> ids = new ArrayList<>();
+    List<UUID> tokens = new ArrayList<>();
+    List<String> statuses = new ArrayList<>();
+    List<String> results = new ArrayList<>();
+    outcomes.forEach(
+        (key, outcome) -> {
+          ids.add(key.taskId());
+          tokens.add(key.token());
+          statuses.add(outcome.status().wire());
+          results.add(outcome.result().wire());
+        });
+    Tuple params =
+        Tuple.tuple()
+            .addArrayOfLong(ids.toArray(Long[]::new))
+            .addArrayOfUUID(tokens.toArray(UUID[]::new))
+            .addArrayOfString(statuses.toArray(String[]::new))
+            .addArrayOfString(results.toArray(String[]::new))
+            .addString(worker);
     return guard(
             retrying(
                 "completion",
-                () ->
-                    pool.withTransaction(
-                        conn ->
-                            conn.preparedQuery(LOCK_FOR_COMPLETION)
-                                .execute(Tuple.of((Object) ids))
-                                .compose(locked -> completeLocked(conn, locked, submitted)))))
+                () -> pool.preparedQuery(COMPLETE).execute(params).map(TaskClaims::read)))
         .map(
             done -> {
-              // a claim submitted twice in one batch is answered once
               Set<ClaimKey> answered = new HashSet<>();
               return batch.stream()
                   .map(ClaimKey::of)
@@ -376,57 +398,25 @@ public final class TaskClaims {
             });
   }
 
-  private Future<Map<ClaimKey, Completion>> completeLocked(
-      SqlConnection conn, RowSet<Row> locked, Set<ClaimKey> submitted) {
-    Map<ClaimKey, Completion> done = new HashMap<>();
-    List<Long> ids = new ArrayList<>();
-    List<String> statuses = new ArrayList<>();
-    List<String> results = new ArrayList<>();
-    Map<Long, ClaimKey> keys = new HashMap<>();
-    Map<Long, Outcome> outcomes = new HashMap<>();
-    for (Row row : locked) {
-      long id = row.getLong("id");
-      ClaimKey key = new ClaimKey(id, row.getUUID("claim_token"));
-      if (!submitted.contains(key)) {
-        continue; // the lease expired and another claim owns the task now
-      }
-      TaskStatus status = TaskStatus.stored(row.getString("status"));
-      if (status.isFinal()) {
-        // this claim's own completion, committed after its call had given up: report it now
-        done.put(key, completion(id, finishedOutcome(status, row), row));
-        continue;
-      }
-      Outcome outcome = policy.decide(row.getString("title"));
-      status.transitionTo(outcome.status());
-      ids.add(id);
-      statuses.add(outcome.status().wire());
-      results.add(outcome.result().wire());
-      keys.put(id, key);
-      outcomes.put(id, outcome);
-    }
-    if (ids.isEmpty()) {
-      return Future.succeededFuture(done);
-    }
-    Tuple params =
-        Tuple.of(
-            ids.toArray(Long[]::new),
-            statuses.toArray(String[]::new),
-            results.toArray(String[]::new),
-            worker);
-    return conn.preparedQuery(COMPLETE)
-        .execute(params)
-        .map(
-            rows -> {
-              for (Row row : rows) {
-                long id = row.getLong("id");
-                done.put(keys.get(id), completion(id, outcomes.get(id), row));
-              }
-              return done;
-            });
+  /** The outcome of a claimed task: what the policy decides, a legal move from processing. */
+  private Outcome decide(Claim claim) {
+    Outcome outcome = policy.decide(claim.title());
+    TaskStatus.PROCESSING.transitionTo(outcome.status());
+    return outcome;
   }
 
-  private static Outcome finishedOutcome(TaskStatus status, Row row) {
-    return new Outcome(status, TaskResult.stored(row.getString("result")));
+  /** The completions of a batch by claim: the tasks its claims completed, now or before. */
+  private static Map<ClaimKey, Completion> read(RowSet<Row> rows) {
+    Map<ClaimKey, Completion> done = new HashMap<>();
+    for (Row row : rows) {
+      long id = row.getLong("id");
+      Outcome outcome =
+          new Outcome(
+              TaskStatus.stored(row.getString("status")),
+              TaskResult.stored(row.getString("result")));
+      done.put(new ClaimKey(id, row.getUUID("claim_token")), completion(id, outcome, row));
+    }
+    return done;
   }
 
   private static Completion completion(long id, Outcome outcome, Row row) {
