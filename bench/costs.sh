@@ -50,6 +50,15 @@ fi
 
 # CPU ticks (1/100 s) of the service and of every PostgreSQL process
 jvm_ticks() { awk '{print $14 + $15}' "/proc/$SERVICE_PID/stat"; }
+# of which the JIT compiler threads ("C2 CompilerThre", "C1 CompilerThre")
+jit_ticks() {
+  local sum=0 t
+  for t in /proc/"$SERVICE_PID"/task/*; do
+    [[ $(cat "$t/comm" 2>/dev/null) == C[12]\ CompilerThre* ]] || continue
+    sum=$((sum + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$sum"
+}
 pg_ticks() {
   local sum=0 pid t
   for pid in $(pgrep -x postgres || true); do
@@ -70,6 +79,7 @@ q "$BENCH_DB" -c "DROP TABLE IF EXISTS bench_tables0; CREATE UNLOGGED TABLE benc
 read -r LSN0 COMMITS0 < <(q "$BENCH_DB" -F ' ' -c "SELECT pg_current_wal_lsn(),
   (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())")
 JVM0=$(jvm_ticks)
+JIT0=$(jit_ticks)
 PG0=$(pg_ticks)
 
 # what the database's active sessions wait on, every 100 ms while the load runs
@@ -90,6 +100,7 @@ wait "$SAMPLER" 2>/dev/null || true
 log "waiting until every task is final"
 wait_all_final "$BENCH_DB" 600 >/dev/null
 JVM1=$(jvm_ticks)
+JIT1=$(jit_ticks)
 PG1=$(pg_ticks)
 LSN1=$(q "$BENCH_DB" -c "SELECT pg_current_wal_lsn()")
 sleep 1.5 # statistics are flushed at most once a second
@@ -186,6 +197,7 @@ WAIT_TABLE=$(sort "$WAITS" | uniq -c | sort -rn | head -n 12 |
   echo "| of which full-page images | $(per_task "${WAL_FPI:-0}") B |"
   echo "| commits of the database | $(per_task $((COMMITS1 - COMMITS0)) 2) |"
   echo "| CPU of the service JVM | $(per_task $(((JVM1 - JVM0) * 10000)) 0) µs |"
+  echo "| of which its JIT compiler threads | $(per_task $(((JIT1 - JIT0) * 10000)) 0) µs |"
   echo "| CPU of PostgreSQL (all its processes) | $(per_task $(((PG1 - PG0) * 10000)) 0) µs |"
   echo
   echo "## WAL by part (records, B and full-page image B per task)"

@@ -91,26 +91,25 @@ public final class TaskClaims {
           + " 'processing', $5, reason FROM claimed ORDER BY id)"
           + " SELECT id, title, was, reason FROM claimed ORDER BY id";
   // The completion, one statement for a batch: each task moves from processing to its outcome only
-  // while it still carries the claim's token ($2; a cancel or a takeover changed it, and the row is
-  // left alone); the batch's tasks that carry their token and are final already are this worker's
-  // own earlier completions, committed after their call had given up (the outer SELECT reads the
-  // snapshot from before the UPDATE, so the rows it just completed show as processing there). The
-  // token stays on the finished row for that reason. No row is locked before its UPDATE: a
-  // deadlock with another writer aborts the transaction, which is then run again (retrying).
+  // while it still carries the claim's token (a cancel or a takeover changed it: the row is left
+  // alone). The rows of the batch follow as the statement's snapshot saw them, before the UPDATE:
+  // one that is final already and carries its claim's token is this worker's own completion that
+  // committed after its call had given up (the token stays on finished rows for that). Every row
+  // is found by id ($1, the primary key whatever the statistics say). No row is locked before its
+  // UPDATE: a deadlock with another writer aborts the transaction, which is then run again.
   static final String COMPLETE =
       "WITH input AS (SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[])"
           + " AS u(id, token, status, result)),"
           + " done AS (UPDATE tasks AS t SET status = u.status, result = u.result,"
           + " updated_at = now(), claimed_by = NULL, lease_until = NULL"
-          + " FROM input AS u WHERE t.id = u.id AND t.claim_token = u.token"
+          + " FROM input AS u WHERE t.id = ANY($1) AND t.id = u.id AND t.claim_token = u.token"
           + " AND t.status = 'processing'"
           + " RETURNING t.id, t.claim_token, t.status, t.result, t.created_at, t.updated_at),"
           + " history AS (INSERT INTO task_history (task_id, at, event, status, result, worker)"
           + " SELECT id, updated_at, 'finished', status, result, $5 FROM done ORDER BY id)"
           + " SELECT id, claim_token, status, result, created_at, updated_at FROM done"
-          + " UNION ALL SELECT t.id, t.claim_token, t.status, t.result, t.created_at, t.updated_at"
-          + " FROM tasks AS t JOIN input AS u ON t.id = u.id AND t.claim_token = u.token"
-          + " WHERE t.status IN ('done', 'failed')";
+          + " UNION ALL SELECT id, claim_token, status, result, created_at, updated_at"
+          + " FROM tasks WHERE id = ANY($1) AND status <> 'processing'";
   private static final String HANDED_BACK =
       "INSERT INTO task_history (task_id, at, event, status, worker)"
           + " SELECT id, updated_at, 'handed_back', 'processing',";
@@ -405,16 +404,21 @@ public final class TaskClaims {
     return outcome;
   }
 
-  /** The completions of a batch by claim: the tasks its claims completed, now or before. */
+  /**
+   * The completions of a batch by claim: the tasks its claims completed now, then those they had
+   * completed before (final rows carrying a claim's token); other rows (cancelled, taken over)
+   * complete nothing.
+   */
   private static Map<ClaimKey, Completion> read(RowSet<Row> rows) {
     Map<ClaimKey, Completion> done = new HashMap<>();
     for (Row row : rows) {
+      TaskStatus status = TaskStatus.stored(row.getString("status"));
+      if (!status.isFinal() || row.getUUID("claim_token") == null) {
+        continue;
+      }
       long id = row.getLong("id");
-      Outcome outcome =
-          new Outcome(
-              TaskStatus.stored(row.getString("status")),
-              TaskResult.stored(row.getString("result")));
-      done.put(new ClaimKey(id, row.getUUID("claim_token")), completion(id, outcome, row));
+      Outcome outcome = new Outcome(status, TaskResult.stored(row.getString("result")));
+      done.putIfAbsent(new ClaimKey(id, row.getUUID("claim_token")), completion(id, outcome, row));
     }
     return done;
   }
