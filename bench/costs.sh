@@ -161,6 +161,7 @@ if ((STATEMENTS)); then
         WHEN query LIKE 'WITH due AS%' OR query LIKE '%pg_advisory_xact_lock%(74110%'
           OR query LIKE 'SELECT coalesce(q.paused%' THEN 'claim'
         WHEN query LIKE 'WITH done AS (UPDATE tasks%'
+          OR query LIKE 'WITH input AS (SELECT * FROM unnest(\$1::bigint[], \$2::uuid[]%'
           OR query LIKE 'SELECT id, title, status, result, claim_token%' THEN 'completion'
         WHEN query LIKE 'INSERT INTO task_counts%' THEN 'exact counts (trigger)'
         WHEN query LIKE 'SELECT st.epoch%' THEN 'change feed: read'

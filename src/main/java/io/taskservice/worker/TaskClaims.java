@@ -95,15 +95,18 @@ public final class TaskClaims {
   // alone). The rows of the batch follow as the statement's snapshot saw them, before the UPDATE:
   // one that is final already and carries its claim's token is this worker's own completion that
   // committed after its call had given up (the token stays on finished rows for that). Every row
-  // is found by id ($1, the primary key whatever the statistics say). No row is locked before its
+  // is found by id through the primary key, one probe per input row: the status is compared as an
+  // expression the status index cannot serve (its range of processing entries, live and dead, is
+  // no way to find a few rows by id), and no id list is offered to the UPDATE (the planner then
+  // probed the whole list once per input row). No row is locked before its
   // UPDATE: a deadlock with another writer aborts the transaction, which is then run again.
   static final String COMPLETE =
       "WITH input AS (SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[])"
           + " AS u(id, token, status, result)),"
           + " done AS (UPDATE tasks AS t SET status = u.status, result = u.result,"
           + " updated_at = now(), claimed_by = NULL, lease_until = NULL"
-          + " FROM input AS u WHERE t.id = ANY($1) AND t.id = u.id AND t.claim_token = u.token"
-          + " AND t.status = 'processing'"
+          + " FROM input AS u WHERE t.id = u.id AND t.claim_token = u.token"
+          + " AND (t.status || '') = 'processing'"
           + " RETURNING t.id, t.claim_token, t.status, t.result, t.created_at, t.updated_at),"
           + " history AS (INSERT INTO task_history (task_id, at, event, status, result, worker)"
           + " SELECT id, updated_at, 'finished', status, result, $5 FROM done ORDER BY id)"
