@@ -98,19 +98,24 @@ public final class TestDatabase {
    * an empty table.
    */
   public static void reset() {
-    // a node's claim may hold the counts while it waits for tasks, which TRUNCATE takes in the
-    // other order: PostgreSQL then aborts one of them, and a few tries settle it
+    truncate("TRUNCATE tasks RESTART IDENTITY CASCADE");
+    truncate("TRUNCATE queues, workers");
+  }
+
+  // a node's claim may hold the counts or a queue's settings while it waits for tasks, which
+  // TRUNCATE takes in the other order: PostgreSQL then aborts one of them, and a few tries settle
+  // it
+  private static void truncate(String sql) {
     for (int attempt = 1; ; attempt++) {
       try {
-        execute("TRUNCATE tasks RESTART IDENTITY CASCADE");
-        break;
+        execute(sql);
+        return;
       } catch (IllegalStateException e) {
         if (attempt >= 5 || !e.getMessage().contains("deadlock detected")) {
           throw e;
         }
       }
     }
-    execute("TRUNCATE queues, workers");
   }
 
   /** Runs one SQL statement on the test database (for arranging states a test needs). */
