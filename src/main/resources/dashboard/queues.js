@@ -9,7 +9,7 @@ import { formatAge, formatCount } from './format.js';
 const EVERY_MS = 1000;
 // one page of the largest size the API gives; more queues are counted in the note, not shown
 const SHOWN = 100;
-const COUNTED = ['new', 'scheduled', 'processing', 'done', 'failed', 'cancelled'];
+const COUNTED = ['new', 'scheduled', 'processing', 'stalled', 'done', 'failed', 'cancelled'];
 
 export class QueuesView {
   // onNames(names): the queues' names, whenever they change (for the filter and the form)

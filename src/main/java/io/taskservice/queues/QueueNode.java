@@ -7,14 +7,14 @@ import io.vertx.core.shareddata.Shareable;
 import java.util.Map;
 
 /**
- * What the HTTP verticles of one node share about queues: the scheduled counts (one read a second
- * for the node) and the gauges. Kept in the node's local shared data, so that every verticle's
- * {@link QueueRoutes} finds the same one.
+ * What the HTTP verticles of one node share about queues: the scheduled and stalled counts (one
+ * read a second for the node) and the gauges. Kept in the node's local shared data, so that every
+ * verticle's {@link QueueRoutes} finds the same one.
  */
 final class QueueNode implements Shareable {
   private static final String KEY = QueueNode.class.getName();
 
-  final NodeCache<Map<String, Long>> scheduled = new NodeCache<>(QueueReads.SCHEDULED_MAX_AGE_MS);
+  final NodeCache<Map<String, Waiting>> waiting = new NodeCache<>(QueueReads.WAITING_MAX_AGE_MS);
   final QueueMetrics metrics;
 
   private QueueNode(MeterRegistry registry) {

@@ -12,20 +12,20 @@ import java.util.Optional;
 /**
  * Reads queues as the API shows them, in a fixed number of statements whatever their number: the
  * exact counts of every queue holding tasks, the settings and consumers of every queue, then the
- * oldest due task of only the queues asked for that have new tasks, and the scheduled counts from
- * the node's cache (one read a second per node).
+ * oldest due task of only the queues asked for that have new tasks, and the scheduled and stalled
+ * counts from the node's cache (one read a second per node).
  */
 final class QueueReads {
-  static final long SCHEDULED_MAX_AGE_MS = 1000;
+  static final long WAITING_MAX_AGE_MS = 1000;
 
   private final QueueRepository queues;
   private final TaskCounts counts;
-  private final NodeCache<Map<String, Long>> scheduled;
+  private final NodeCache<Map<String, Waiting>> waiting;
 
-  QueueReads(QueueRepository queues, TaskCounts counts, NodeCache<Map<String, Long>> scheduled) {
+  QueueReads(QueueRepository queues, TaskCounts counts, NodeCache<Map<String, Waiting>> waiting) {
     this.queues = queues;
     this.counts = counts;
-    this.scheduled = scheduled;
+    this.waiting = waiting;
   }
 
   /** Every queue, in name order, each with its settings, counts and consumers only. */
@@ -45,7 +45,7 @@ final class QueueReads {
                                     q.name(),
                                     new Settings(q.paused(), q.maxRunning()),
                                     wire(byQueue.get(q.name())),
-                                    0,
+                                    Waiting.NONE,
                                     null,
                                     q.consumers()));
                           }
@@ -54,7 +54,8 @@ final class QueueReads {
   }
 
   /**
-   * {@code some} (from {@link #all()}) completed with their oldest due task and scheduled count.
+   * {@code some} (from {@link #all()}) completed with their oldest due task, scheduled and stalled
+   * counts.
    */
   Future<List<QueueState>> complete(List<QueueState> some) {
     List<String> waiting = new ArrayList<>();
@@ -63,9 +64,9 @@ final class QueueReads {
         .oldestAges(waiting)
         .compose(
             ages ->
-                scheduled()
+                waiting()
                     .map(
-                        scheduledCounts -> {
+                        waitingCounts -> {
                           List<QueueState> completed = new ArrayList<>(some.size());
                           for (QueueState q : some) {
                             completed.add(
@@ -73,7 +74,7 @@ final class QueueReads {
                                     q.name(),
                                     q.settings(),
                                     q.counts(),
-                                    scheduledCounts.getOrDefault(q.name(), 0L),
+                                    waitingCounts.getOrDefault(q.name(), Waiting.NONE),
                                     ages.get(q.name()),
                                     q.consumers()));
                           }
@@ -89,21 +90,21 @@ final class QueueReads {
             q ->
                 !q.exists()
                     ? Future.succeededFuture(Optional.empty())
-                    : scheduled()
+                    : waiting()
                         .map(
-                            scheduledCounts ->
+                            waitingCounts ->
                                 Optional.of(
                                     new QueueState(
                                         name,
                                         new Settings(q.paused(), q.maxRunning()),
                                         q.counts(),
-                                        scheduledCounts.getOrDefault(name, 0L),
+                                        waitingCounts.getOrDefault(name, Waiting.NONE),
                                         q.oldestAge(),
                                         q.consumers()))));
   }
 
-  private Future<Map<String, Long>> scheduled() {
-    return scheduled.get(queues::scheduled);
+  private Future<Map<String, Waiting>> waiting() {
+    return waiting.get(queues::waiting);
   }
 
   private static Map<String, Long> wire(Map<TaskStatus, Long> counts) {

@@ -85,10 +85,19 @@ final class QueueRepository {
           + firstDuePerPriority("q.name")
           + " GROUP BY q.name HAVING min(x.due_at) <= now()";
 
-  /** New tasks not yet due, per queue: a count over tasks_scheduled_idx. */
-  static final String SCHEDULED =
-      "SELECT queue, count(*) AS n FROM tasks"
-          + " WHERE status = 'new' AND run_after IS NOT NULL AND due_at > now() GROUP BY queue";
+  /**
+   * Per queue, new tasks not yet due (a count over tasks_scheduled_idx) and, in paused queues,
+   * processing tasks whose lease ran out (over the processing range of the status index: as many
+   * rows as the workers hold).
+   */
+  static final String WAITING =
+      "SELECT queue, count(*) FILTER (WHERE scheduled) AS scheduled,"
+          + " count(*) FILTER (WHERE NOT scheduled) AS stalled FROM ("
+          + " SELECT queue, true AS scheduled FROM tasks"
+          + " WHERE status = 'new' AND run_after IS NOT NULL AND due_at > now()"
+          + " UNION ALL SELECT t.queue, false FROM tasks t JOIN queues q ON q.name = t.queue"
+          + " WHERE q.paused AND t.status = 'processing' AND t.lease_until < now()) AS w"
+          + " GROUP BY queue";
 
   /** A queue's settings and consumers as one read saw them. */
   record Listed(String name, boolean paused, Integer maxRunning, long consumers) {}
@@ -181,14 +190,18 @@ final class QueueRepository {
                 }));
   }
 
-  Future<Map<String, Long>> scheduled() {
+  Future<Map<String, Waiting>> waiting() {
     return guard(
-        pool.preparedQuery(SCHEDULED)
+        pool.preparedQuery(WAITING)
             .execute()
             .map(
                 rows -> {
-                  Map<String, Long> counts = new HashMap<>();
-                  rows.forEach(row -> counts.put(row.getString("queue"), row.getLong("n")));
+                  Map<String, Waiting> counts = new HashMap<>();
+                  rows.forEach(
+                      row ->
+                          counts.put(
+                              row.getString("queue"),
+                              new Waiting(row.getLong("scheduled"), row.getLong("stalled"))));
                   return Map.copyOf(counts);
                 }));
   }

@@ -45,7 +45,7 @@ public final class QueueRoutes implements ApiFeature {
     this.config = config;
     QueueNode node = QueueNode.of(vertx, registry);
     QueueRepository queues = new QueueRepository(pool, config.dbTimeoutMs());
-    QueueReads reads = new QueueReads(queues, counts, node.scheduled);
+    QueueReads reads = new QueueReads(queues, counts, node.waiting);
     this.api = new QueuesApi(queues, reads, vertx.eventBus());
     // every verticle offers; the node reads at most once a second
     node.metrics.refreshIfDue(reads);

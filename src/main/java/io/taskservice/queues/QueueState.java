@@ -9,7 +9,8 @@ import java.util.Map;
  *
  * @param counts exact numbers of tasks per status (wire names); a status without tasks may be left
  *     out
- * @param scheduled the part of {@code new} not yet due (from the node's cache, at most 1 s old)
+ * @param waiting the part of {@code new} not yet due and the stalled part of {@code processing}
+ *     (from the node's cache, at most 1 s old)
  * @param oldestAge seconds since the oldest due new task fell due; null when none is due
  * @param consumers live worker nodes consuming the queue
  */
@@ -17,7 +18,7 @@ record QueueState(
     String name,
     Settings settings,
     Map<String, Long> counts,
-    long scheduled,
+    Waiting waiting,
     Double oldestAge,
     long consumers) {
 
@@ -27,7 +28,14 @@ record QueueState(
 
   /** Not more than the queue's new tasks, whatever the cache saw a moment ago. */
   long scheduledNow() {
-    return Math.max(0, Math.min(scheduled, count(TaskStatus.NEW)));
+    return Math.max(0, Math.min(waiting.scheduled(), count(TaskStatus.NEW)));
+  }
+
+  /** Not more than the queue's processing tasks, and none once it is resumed. */
+  long stalledNow() {
+    return settings.paused()
+        ? Math.max(0, Math.min(waiting.stalled(), count(TaskStatus.PROCESSING)))
+        : 0;
   }
 
   /** Due new tasks and processing ones: what there is to do (what an autoscaler scales on). */
@@ -42,6 +50,7 @@ record QueueState(
       countsJson.put(status.wire(), count(status));
     }
     countsJson.put("scheduled", scheduledNow());
+    countsJson.put("stalled", stalledNow());
     return new JsonObject()
         .put("name", name)
         .put("paused", settings.paused())

@@ -146,7 +146,8 @@ class DashboardQueuesTest {
   /** What one cell of a queue's row says: a count by status, or age, consumers, state, cap. */
   private String queueCell(String name, String cell) {
     String selector =
-        List.of("new", "scheduled", "processing", "done", "failed", "cancelled").contains(cell)
+        List.of("new", "scheduled", "processing", "stalled", "done", "failed", "cancelled")
+                .contains(cell)
             ? "[data-count='" + cell + "']"
             : "[data-field='" + cell + "']";
     return browser

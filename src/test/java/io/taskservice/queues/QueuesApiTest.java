@@ -101,7 +101,8 @@ class QueuesApiTest {
         .put("done", done)
         .put("failed", failed)
         .put("cancelled", cancelled)
-        .put("scheduled", scheduled);
+        .put("scheduled", scheduled)
+        .put("stalled", 0L);
   }
 
   @Nested
@@ -224,7 +225,8 @@ class QueuesApiTest {
       assertThat(queue.getBoolean("paused")).isTrue();
       assertThat(queue.getInteger("max_running")).isEqualTo(5);
       assertThat(queue.getJsonObject("counts").fieldNames())
-          .containsExactly("new", "processing", "done", "failed", "cancelled", "scheduled");
+          .containsExactly(
+              "new", "processing", "done", "failed", "cancelled", "scheduled", "stalled");
       assertThat(ok(get(QUEUES + "7/")).getString("name")).isEqualTo("7");
       assertThat(ok(get(QUEUES + "1.5")).getString("name")).isEqualTo("1.5");
     }
@@ -270,6 +272,31 @@ class QueuesApiTest {
           .isEqualTo(withoutScheduled(counts(1, 0, 0, 0, 0, 0)));
       // counts.new is the list count of ?status=new&queue=
       assertThat(ok(get("/api/v1/tasks/?status=new&queue=reports")).getLong("count")).isEqualTo(5);
+    }
+
+    @Test
+    void processingTasksWhoseLeaseRanOutInAPausedQueueAreStalled() {
+      TestDatabase.execute(
+          "INSERT INTO tasks (title, queue, status, lease_until) VALUES"
+              + " ('expired', 'reports', 'processing', now() - interval '1 minute'),"
+              + " ('held', 'reports', 'processing', now() + interval '1 minute'),"
+              + " ('elsewhere', 'other', 'processing', now() - interval '1 minute')");
+      TestDatabase.execute("INSERT INTO queues (name, paused) VALUES ('reports', true)");
+
+      // read at most once a second per node, like the scheduled count
+      JsonObject reports =
+          Await.until(
+              "1 stalled",
+              Duration.ofSeconds(5),
+              () -> ok(get(QUEUES + "reports/")),
+              q -> q.getJsonObject("counts").getLong("stalled") == 1);
+      assertThat(reports.getJsonObject("counts").getLong("processing")).isEqualTo(2);
+      assertThat(reports.getLong("backlog")).isEqualTo(2);
+      // a queue that is not paused has its expired leases taken over by the next sweep
+      assertThat(ok(get(QUEUES + "other/")).getJsonObject("counts").getLong("stalled")).isZero();
+
+      TestDatabase.execute("UPDATE queues SET paused = false WHERE name = 'reports'");
+      assertThat(ok(get(QUEUES + "reports/")).getJsonObject("counts").getLong("stalled")).isZero();
     }
 
     @Test
