@@ -53,6 +53,46 @@ def ready(port):
         return False
 
 
+class Cpu:
+    """CPU seconds per second of this database's PostgreSQL backends (their /proc/<pid>/stat), and
+    of the whole machine (/proc/stat), between two calls."""
+
+    def __init__(self, psql):
+        self.psql = psql
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.seen = {}
+        self.last = None
+
+    @staticmethod
+    def machine():
+        v = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+        return sum(v) - v[3] - v[4], sum(v)  # busy (all but idle and iowait), total
+
+    def sample(self, elapsed):
+        out = subprocess.run(self.psql.split() + ["-c", "SELECT pid FROM pg_stat_activity WHERE datname ="
+                                                  " current_database() AND pid <> pg_backend_pid()"],
+                             capture_output=True, text=True).stdout
+        used = 0.0
+        seen = {}
+        for pid in (line.strip() for line in out.splitlines() if line.strip()):
+            try:
+                f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks = int(f[11]) + int(f[12])
+            used += ticks - self.seen.get(pid, ticks if self.last is None else 0)
+            seen[pid] = ticks
+        self.seen = seen
+        busy, total = self.machine()
+        cores = os.cpu_count()
+        if self.last is None:
+            self.last = (busy, total)
+            return 0.0, 0.0
+        share = (busy - self.last[0]) / max(1, total - self.last[1]) * cores
+        self.last = (busy, total)
+        return used / self.tick / max(elapsed, 1e-3), share
+
+
 class Load(threading.Thread):
     """Offers rate(t) tasks/s as bulk creates; counts what was offered and what was created."""
 
@@ -217,6 +257,8 @@ def main():
     p.add_argument("--hold", type=float, default=90)
     p.add_argument("--fall", type=float, default=60)
     p.add_argument("--tail", type=float, default=120, help="most seconds after the load to drain and scale in")
+    p.add_argument("--drain-limit", type=float, default=300,
+                   help="most seconds past the tail to wait for the backlog to drain")
     p.add_argument("--java-opts", default="-Xmx256m")
     p.add_argument("--env", action="append", default=[], help="NAME=VALUE for every worker")
     a = p.parse_args()
@@ -252,13 +294,17 @@ def main():
     prev_final = None
     desired = a.min
     fields = ["second", "offered", "created", "rejected", "backlog", "new", "processing",
-              "oldest_new_age_seconds", "desired", "nodes", "ready", "consumers", "finished", "finished_total"]
+              "oldest_new_age_seconds", "desired", "nodes", "ready", "consumers", "finished", "finished_total",
+              "pg_cpu", "machine_cpu"]
     f = open(f"{a.out}/samples.csv", "w", newline="")
     w = csv.writer(f)
     w.writerow(fields)
     prev_offered = prev_created = prev_failed = 0
     second = 0
     drained_at = None
+    cpu = Cpu(a.psql)
+    cpu.sample(1)
+    last_cpu = time.time()
     while not stop_now.is_set():
         second += 1
         time.sleep(max(0.0, t0 + second - time.time()))
@@ -270,6 +316,9 @@ def main():
                  "counts": {"new": 0, "processing": 0, "done": 0, "failed": 0, "cancelled": 0}}
             if not str(e).startswith("HTTP Error 404"):
                 say(f"[autoscale {t:6.1f}s] queue read failed: {e}")
+        now = time.time()
+        pg_cpu, machine_cpu = cpu.sample(now - last_cpu)
+        last_cpu = now
         c = q["counts"]
         final = c["done"] + c["failed"] + c["cancelled"]
         finished = 0 if prev_final is None else final - prev_final
@@ -300,7 +349,8 @@ def main():
         w.writerow([second, offered - prev_offered, created - prev_created, failed - prev_failed, backlog,
                     c["new"], c["processing"], "" if q["oldest_new_age_seconds"] is None
                     else q["oldest_new_age_seconds"], desired, len(workers.running()), n_ready,
-                    "" if q["consumers"] is None else q["consumers"], finished, final])
+                    "" if q["consumers"] is None else q["consumers"], finished, final,
+                    f"{pg_cpu:.2f}", f"{machine_cpu:.2f}"])
         f.flush()
         prev_offered, prev_created, prev_failed = offered, created, failed
 
@@ -310,7 +360,8 @@ def main():
             if len(workers.running()) <= a.min and all(n["stopped"] is not None for n in workers.nodes
                                                        if n["stopping"] is not None):
                 break
-        if t > load_end + a.tail:
+        if t > load_end + a.tail and (drained_at is not None or t > load_end + a.tail + a.drain_limit):
+            # scale-in may be unfinished; the remaining workers stop below, once nothing waits
             say(f"[autoscale {t:6.1f}s] tail of {a.tail:.0f} s over")
             break
     f.close()

@@ -25,6 +25,10 @@ def sql(psql, query):
     return [line.split("\t") for line in out.splitlines() if line]
 
 
+def fmt(v, spec):
+    return "\u2013" if v is None else format(v, spec)
+
+
 def num(v):
     return float(v) if v not in ("", None) else None
 
@@ -40,11 +44,14 @@ def throughput(rows, capacity, delay_ms):
         k, s = int(r["ready"]), int(r["second"])
         if k != prev:
             since, prev = s, k
-        e = table.setdefault(k, {"all": [], "sat": [], "created": []})
+        e = table.setdefault(k, {"all": [], "sat": [], "created": [], "pg": [], "cpu": []})
         e["all"].append(float(r["finished"]))
         if int(r["new"]) > 0 and s - since >= settle:
             e["sat"].append(float(r["finished"]))
             e["created"].append(float(r["created"]))
+            if num(r.get("pg_cpu")) is not None:
+                e["pg"].append(float(r["pg_cpu"]))
+                e["cpu"].append(float(r["machine_cpu"]))
     out = []
     for k in sorted(table):
         if k == 0:
@@ -53,6 +60,8 @@ def throughput(rows, capacity, delay_ms):
         out.append({"nodes": k, "seconds": len(e["all"]), "mean": statistics.mean(e["all"]),
                     "sat_seconds": len(e["sat"]), "sat_mean": statistics.mean(e["sat"]) if e["sat"] else None,
                     "sat_created": statistics.mean(e["created"]) if e["created"] else None,
+                    "pg_cpu": statistics.mean(e["pg"]) if e["pg"] else None,
+                    "machine_cpu": statistics.mean(e["cpu"]) if e["cpu"] else None,
                     "ideal": k * capacity * 1000 / delay_ms})
     return out
 
@@ -162,14 +171,17 @@ def main():
 
     table = throughput(rows, a.capacity, a.delay_ms)
     lines = ["| worker nodes ready | seconds | finished/s, mean | saturated seconds | finished/s when saturated"
-             " | creates/s then | ideal (nodes \u00d7 capacity \u00f7 delay) | of the ideal |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             " | creates/s then | ideal (nodes \u00d7 capacity \u00f7 delay) | of the ideal"
+             " | PostgreSQL CPU, cores (its backends) | tasks per PostgreSQL CPU-second | machine CPU busy, cores |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for e in table:
         sat = f"{e['sat_mean']:.0f}" if e["sat_mean"] is not None else "\u2013"
         cr = f"{e['sat_created']:.0f}" if e["sat_created"] is not None else "\u2013"
         of = f"{e['sat_mean'] / e['ideal']:.0%}" if e["sat_mean"] is not None else "\u2013"
         lines.append(f"| {e['nodes']} | {e['seconds']} | {e['mean']:.0f} | {e['sat_seconds']} | {sat} | {cr}"
-                     f" | {e['ideal']:.0f} | {of} |")
+                     f" | {e['ideal']:.0f} | {of} | {fmt(e['pg_cpu'], '.2f')}"
+                     f" | {fmt(e['sat_mean'] / e['pg_cpu'] if e['pg_cpu'] and e['sat_mean'] else None, '.0f')}"
+                     f" | {fmt(e['machine_cpu'], '.2f')} |")
     checks = []
 
     def check(name, ok, detail):
@@ -216,9 +228,12 @@ def main():
         else:
             check("scale-in by SIGTERM lost and doubled nothing", False, "no worker was stopped by scale-in")
         ends = [w for w in workers if w["why"] == "end of run"]
-        check("every worker exited 0", all(w["rc"] == 0 for w in workers),
-              f"{len(workers)} worker JVMs started, {len(ends)} stopped at the end; exit codes "
-              f"{[w['rc'] for w in workers]}")
+        served = [w for w in workers if w["ready"] is not None]
+        failed_starts = [w for w in workers if w["ready"] is None]
+        check("every worker that served exited 0 on SIGTERM", all(w["rc"] == 0 for w in served),
+              f"{len(served)} worker JVMs served ({len(ends)} of them stopped at the end), exit codes"
+              f" {[w['rc'] for w in served]}; {len(failed_starts)} never became ready"
+              + "".join(f" ({w['name']}: exit {w['rc']} after {w['stopped'] - w['started']:.0f} s)" for w in failed_starts))
     peak_nodes = max((int(r["ready"]) for r in rows), default=0)
     sat = [e for e in table if e["sat_mean"] is not None]
     best = max(sat, key=lambda e: e["sat_mean"]) if sat else None
