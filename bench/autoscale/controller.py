@@ -325,7 +325,7 @@ def main():
         prev_final = final
         n_ready = workers.poll(t)
         _, created, failed = load.counts()
-        offered = load.scheduled(t)  # what the schedule offered, whether or not sent yet
+        offered = load.scheduled(second)  # what the schedule offered by this second, sent or not
         backlog = q["backlog"]
 
         if t - last_control >= a.period:
