@@ -163,7 +163,10 @@ public final class ClusterSetup {
     join.getTcpIpConfig().setEnabled(mode == Discovery.TCP);
     join.getKubernetesConfig().setEnabled(mode == Discovery.KUBERNETES);
     if (mode == Discovery.TCP) {
+      // a member that does not answer is given up after 1 s (default 5 s): a node starting while
+      // a listed host is down joins the others, or forms the cluster, within seconds
       join.getTcpIpConfig()
+          .setConnectionTimeoutSeconds(TCP_CONNECTION_TIMEOUT_SECONDS)
           .setMembers(config.clusterMembers().stream().map(ClusterSetup::member).toList());
     } else if (mode == Discovery.KUBERNETES) {
       // the Service's DNS answers one address per pod, not-ready ones included when the Service
@@ -183,6 +186,9 @@ public final class ClusterSetup {
    * soon as DNS names another pod; the first pod of a cluster waits it out alone.
    */
   static final int KUBERNETES_WAIT_BEFORE_JOIN_SECONDS = 3;
+
+  /** How long a TCP join waits for a listed member to answer (SPEC §18). */
+  static final int TCP_CONNECTION_TIMEOUT_SECONDS = 1;
 
   /** A TCP member as Hazelcast expects it: {@code host} or {@code host:port}. */
   static String member(String value) {

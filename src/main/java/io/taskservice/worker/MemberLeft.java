@@ -28,12 +28,12 @@ final class MemberLeft {
   private static final Logger log = LoggerFactory.getLogger(MemberLeft.class);
 
   /**
-   * A departed member's heartbeat is stale after three missed beats: short enough for its tasks to
-   * be final within the processing delay plus 5 s of its death, and still no node that beats in the
-   * database loses its claims (the {@link WorkerRegistry#STALE_MS} of consumers and capacity is one
-   * signal alone; this one is the second).
+   * A departed member's heartbeat is stale after two missed beats: short enough for its tasks to be
+   * final well within the processing delay plus 5 s of its death, and still no node that beats in
+   * the database loses its claims (the {@link WorkerRegistry#STALE_MS} of consumers and capacity
+   * judges from the heartbeat alone; here it is the second of two signals).
    */
-  static final long STALE_MS = 3 * WorkerRegistry.HEARTBEAT_MS;
+  static final long STALE_MS = 2 * WorkerRegistry.HEARTBEAT_MS;
 
   /** How soon a worker that is not the oldest looks again whether it has become the oldest. */
   private static final long RECHECK_MS = 1000;

@@ -42,6 +42,9 @@ class ClusterSetupTest {
     JoinConfig join = hz.getNetworkConfig().getJoin();
     assertThat(join.getTcpIpConfig().isEnabled()).isTrue();
     assertThat(join.getTcpIpConfig().getMembers()).containsExactly("10.0.0.1", "10.0.0.2:5801");
+    assertThat(join.getTcpIpConfig().getConnectionTimeoutSeconds())
+        .as("a listed member that does not answer is given up after")
+        .isEqualTo(1);
     assertThat(join.getMulticastConfig().isEnabled()).isFalse();
     assertThat(hz.getNetworkConfig().getPort()).isEqualTo(6000);
     assertThat(hz.getNetworkConfig().isPortAutoIncrement()).isTrue();
