@@ -111,27 +111,7 @@ stop_load() {
   cat "$LOAD_DIR/loadgen.out" >&2
 }
 
-# Nothing lost, nothing doubled: every key answered 201 has a final task with the outcome its
-# title decides, and no task was finished twice. Prints "lost=… wrong=… doubled=… keys=…".
-check_exactly_once() {
-  python3 - "$LOAD_DIR"/keys.*.jsonl <<'PY' >"$LOAD_DIR/ids.csv"
-import json, sys
-for path in sys.argv[1:]:
-    for line in open(path):
-        r = json.loads(line)
-        print(f'{r["id"] if r["id"] is not None else ""},{len(r["title"])}')
-PY
-  q "$FAILOVER_DB" -c "DROP TABLE IF EXISTS answered; CREATE TABLE answered (id bigint, title_len int)"
-  q "$FAILOVER_DB" -c "\\copy answered FROM '$LOAD_DIR/ids.csv' WITH (FORMAT csv)"
-  q "$FAILOVER_DB" -F ' ' -c "SELECT
-    'lost=' || count(*) FILTER (WHERE a.id IS NULL OR t.id IS NULL OR t.status NOT IN ('done', 'failed')),
-    'wrong=' || count(*) FILTER (WHERE t.status IN ('done', 'failed')
-      AND (t.status = 'done') <> (a.title_len % 2 = 0)),
-    'doubled=' || (SELECT count(*) FROM (SELECT task_id FROM task_history WHERE event = 'finished'
-      GROUP BY task_id HAVING count(*) > 1) d),
-    'keys=' || count(*)
-    FROM answered a LEFT JOIN tasks t ON t.id = a.id"
-}
+check_exactly_once() { exactly_once "$FAILOVER_DB" "$LOAD_DIR"; }
 
 verdict() { # NAME CHECK_LINE
   local lost wrong doubled

@@ -390,3 +390,32 @@ run_pgbench() {
 
 # Extracts field NAME from a "BENCH k=v k=v" line.
 field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
+
+# ---------------------------------------------------------------------------------------------
+# Checks
+# ---------------------------------------------------------------------------------------------
+
+# Nothing lost, nothing doubled, for the creates of soak/loadgen.py processes whose --out was DIR:
+# every key answered 201 has its task in database DB, final, with the outcome its title decides,
+# and no task of DB has two 'finished' history rows. Prints "lost=… wrong=… doubled=… keys=…".
+# Usage: exactly_once DB DIR
+exactly_once() {
+  local db=$1 dir=$2
+  python3 - "$dir"/keys.*.jsonl <<'PY' >"$dir/ids.csv"
+import json, sys
+for path in sys.argv[1:]:
+    for line in open(path):
+        r = json.loads(line)
+        print(f'{r["id"] if r["id"] is not None else ""},{len(r["title"])}')
+PY
+  q "$db" -c "DROP TABLE IF EXISTS answered; CREATE TABLE answered (id bigint, title_len int)"
+  q "$db" -c "\\copy answered FROM '$dir/ids.csv' WITH (FORMAT csv)"
+  q "$db" -F ' ' -c "SELECT
+    'lost=' || count(*) FILTER (WHERE a.id IS NULL OR t.id IS NULL OR t.status NOT IN ('done', 'failed')),
+    'wrong=' || count(*) FILTER (WHERE t.status IN ('done', 'failed')
+      AND (t.status = 'done') <> (a.title_len % 2 = 0)),
+    'doubled=' || (SELECT count(*) FROM (SELECT task_id FROM task_history WHERE event = 'finished'
+      GROUP BY task_id HAVING count(*) > 1) d),
+    'keys=' || count(*)
+    FROM answered a LEFT JOIN tasks t ON t.id = a.id"
+}
