@@ -3,10 +3,9 @@ package io.taskservice.dashboard;
 import io.taskservice.domain.TaskStatus;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What the cluster did lately, built from its stream of task changes: tasks created and finished
@@ -39,8 +38,14 @@ public final class TaskActivity {
   private final long[] finished = new long[SERIES_SECONDS];
   private final long[] sliceStart = new long[SLICES];
   private final long[][] durations = new long[SLICES][BUCKETS];
-  private final Set<Change> seen = new HashSet<>();
-  private final ArrayDeque<Change> seenOrder = new ArrayDeque<>();
+  // the changes remembered, oldest first: one hash look-up per change
+  private final Map<Change, Boolean> seen =
+      new LinkedHashMap<>(REMEMBERED * 2) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Change, Boolean> eldest) {
+          return size() > REMEMBERED;
+        }
+      };
   private final Instant since;
 
   /**
@@ -98,14 +103,7 @@ public final class TaskActivity {
   }
 
   private boolean firstTime(Change change) {
-    if (!seen.add(change)) {
-      return false;
-    }
-    seenOrder.addLast(change);
-    if (seenOrder.size() > REMEMBERED) {
-      seen.remove(seenOrder.removeFirst());
-    }
-    return true;
+    return seen.putIfAbsent(change, Boolean.TRUE) == null;
   }
 
   /** One task reaching one status; the same task is the same id created at the same time. */

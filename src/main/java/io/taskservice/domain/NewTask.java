@@ -1,6 +1,7 @@
 package io.taskservice.domain;
 
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 
 /**
  * What a create asks for, validated: the trimmed title, the queue, the priority (0 first, 9 last)
@@ -12,5 +13,22 @@ public record NewTask(String title, String queue, int priority, OffsetDateTime r
   /** A task for the default queue at the default priority, due at once. */
   public static NewTask of(String title) {
     return new NewTask(title, DEFAULT_QUEUE, 0, null);
+  }
+
+  /**
+   * The task this request became once stored under {@code id} at {@code createdAt}: new, with no
+   * result, updated when created; {@code runAfter} as the database holds it (UTC).
+   */
+  public Task created(long id, OffsetDateTime createdAt) {
+    return new Task(
+        id,
+        title,
+        TaskStatus.NEW,
+        null,
+        queue,
+        priority,
+        runAfter == null ? null : runAfter.withOffsetSameInstant(ZoneOffset.UTC),
+        createdAt,
+        createdAt);
   }
 }

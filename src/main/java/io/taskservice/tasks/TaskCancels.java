@@ -28,6 +28,7 @@ final class TaskCancels {
   // One task: $1 id, $2 and $3 the list's filters (status, queue; null = none), $4 who asked. The
   // row is locked first (after a concurrent completion commits, the lock sees the row it left), so
   // exactly one of the two wins; 'was' is the status the cancel found, for the state machine.
+  // The task's columns come first, as TaskRepository.toTask reads them.
   static final String CANCEL =
       "WITH target AS MATERIALIZED (SELECT id, status FROM tasks WHERE id = $1"
           + " AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR queue = $3)"
@@ -38,7 +39,7 @@ final class TaskCancels {
           + " RETURNING t.id, t.title, t.status, t.result, t.queue, t.priority, t.run_after,"
           + " t.created_at, t.updated_at, NULL::text AS reason, $4::text AS by_token), "
           + TaskHistory.CANCELLED
-          + " SELECT target.status AS was, c.* FROM target LEFT JOIN cancelled c USING (id)";
+          + " SELECT c.*, target.status AS was FROM target LEFT JOIN cancelled c USING (id)";
 
   /** Where a cancel-all stops: the newest task when it started. */
   static final String MAX_ID = "SELECT coalesce(max(id), 0) AS max_id FROM tasks";

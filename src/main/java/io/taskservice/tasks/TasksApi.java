@@ -108,7 +108,7 @@ final class TasksApi {
               if (task.status() == TaskStatus.NEW) {
                 wakeUps.created(task);
               }
-              Responses.json(ctx, 201, TaskJson.of(task));
+              Responses.json(ctx, 201, task);
             })
         .onFailure(ctx::fail);
   }
@@ -146,7 +146,7 @@ final class TasksApi {
                 if (task.status() == TaskStatus.NEW) {
                   wakeUps.created(task);
                 }
-                body.add(TaskJson.of(task));
+                body.add(task);
               }
               Responses.json(ctx, 201, body);
             })
@@ -279,7 +279,7 @@ final class TasksApi {
       ctx.response().setStatusCode(304).end();
       return;
     }
-    Responses.json(ctx, 200, TaskJson.of(task.get()));
+    Responses.json(ctx, 200, task.get());
   }
 
   /** {@code GET /api/v1/tasks/{id}/history/}: what happened to the task, oldest first. */
@@ -335,7 +335,7 @@ final class TasksApi {
                 wakeUps.cancelled(id);
               }
               log.info("Task {} cancelled (was {})", id, outcome.was().wire());
-              Responses.json(ctx, 200, TaskJson.of(outcome.cancelled().get()));
+              Responses.json(ctx, 200, outcome.cancelled().get());
             })
         .onFailure(ctx::fail);
   }
@@ -491,7 +491,7 @@ final class TasksApi {
       RoutingContext ctx, QueryString query, CursorPagination<Task> page) {
     String base = absolutePath(ctx);
     JsonArray results = new JsonArray();
-    page.page().forEach(t -> results.add(TaskJson.of(t)));
+    page.page().forEach(t -> results.add(t));
     return new JsonObject()
         .put("next", page.next().map(c -> cursorLink(base, query, c)).orElse(null))
         .put("previous", page.previous().map(c -> cursorLink(base, query, c)).orElse(null))
@@ -504,7 +504,7 @@ final class TasksApi {
 
   private static JsonArray results(List<Task> rows) {
     JsonArray results = new JsonArray();
-    rows.forEach(t -> results.add(TaskJson.of(t)));
+    rows.forEach(t -> results.add(t));
     return results;
   }
 
