@@ -57,6 +57,8 @@ SERVICE_URL="http://$BENCH_HOST:$CONTROL_PORT" # for run_wrk
 sql() { q "$CONTROL_DB" -c "$1"; }
 load_now() { cut -d' ' -f1 /proc/loadavg; }
 RESULTS=()
+CONTROL_PARTS=${CONTROL_PARTS:-abc} # the parts to run, e.g. CONTROL_PARTS=a
+wants() { [[ $CONTROL_PARTS == *"$1"* ]]; }
 result() { RESULTS+=("$1"); log "$1"; }
 migrate() { TASKS_DB_URL=$(db_url "$1") java -jar "$BENCH_JAR" migrate >/dev/null 2>&1 || die "migration of $1 failed"; }
 commits() { sql "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"; }
@@ -64,6 +66,7 @@ commits() { sql "SELECT xact_commit FROM pg_stat_database WHERE datname = curren
 # ---------------------------------------------------------------------------------------------
 # a. Bulk rate against PostgreSQL's own 1,000-row insert
 # ---------------------------------------------------------------------------------------------
+if wants a; then
 fresh_db "$CONTROL_DB"
 fresh_db "${CONTROL_DB}_ceiling"
 migrate "$CONTROL_DB"
@@ -105,10 +108,12 @@ K_TARGET=$(awk -v d="$CONTROL_DELAY_MS" 'BEGIN { printf "%.1f", d / 1000 + 1 }')
 result "a. processing keeps up (load $LOAD_K): $CONTROL_KEEPUP_TASKS tasks in $((CONTROL_KEEPUP_TASKS / 1000)) bulk requests over $K_CREATE_S s, node TASKS_QUEUES=*=$((CONTROL_KEEPUP_TASKS * 2)), delay $CONTROL_DELAY_MS ms: **all final $K_LAST_S s after the last batch** (target ≤ delay + 1 s = $K_TARGET s: $(awk -v a="$K_LAST_S" -v b="$K_TARGET" 'BEGIN { print (a <= b ? "met" : "MISSED") }'))"
 stop_node "$KEEP_PID"
 drop_db "$CONTROL_DB"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # b. Scheduling: 100,000 tasks over 60 s
 # ---------------------------------------------------------------------------------------------
+if wants b; then
 fresh_db "$CONTROL_DB"
 LOAD_B=$(load_now)
 start_node schedule "$CONTROL_PORT" "$CONTROL_DB" TASKS_ROLE=all \
@@ -157,10 +162,12 @@ read -r S_N S_P50 S_P99 S_MAX S_LATE S_EARLY < <(q "$CONTROL_DB" -F ' ' -c "
 result "b. scheduling (load $LOAD_B): $S_N tasks due over ${CONTROL_SCHEDULE_SPREAD} s (created in $S_CREATE_S s through /bulk/, first due ${CONTROL_SCHEDULE_LEAD} s after the bodies were written), one node, delay $CONTROL_SCHEDULE_DELAY_MS ms: lateness (claimed − run_after) p50 $S_P50 ms, **p99 $S_P99 ms**, max $S_MAX ms; $S_LATE later than 1 s, $S_EARLY claimed early (target p99 ≤ 1 s: $( ((S_P99 <= 1000)) && echo met || echo MISSED)). Idle node, nothing due: $IDLE_EMPTY commits/s with no task scheduled (${IDLE_S} s), $IDLE_FULL commits/s with $S_N scheduled (${IDLE_FULL_S} s) (pg_stat_database.xact_commit, read-only transactions included, this script's own reads left out)"
 stop_node "$SCHED_PID"
 drop_db "$CONTROL_DB"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # c. Cancel-all of 100,000 waiting tasks under POST load
 # ---------------------------------------------------------------------------------------------
+if wants c; then
 fresh_db "$CONTROL_DB"
 migrate "$CONTROL_DB"
 # the waiting tasks sit in a queue no worker consumes; the creates go to default and are processed
@@ -188,6 +195,7 @@ LEFT=$(sql "SELECT count(*) FROM tasks WHERE queue = 'hold' AND status = 'new'")
 result "c. cancel-all (load $LOAD_C): $CONTROL_CANCEL_TASKS waiting tasks cancelled in **$CANCEL_S s** (answer $ANSWER; $LEFT left new) while wrk POSTed at $C connections; creates without cancel: $(field rps "$BASE") req/s, p50 $(field p50_ms "$BASE") / **p99 $(field p99_ms "$BASE") ms**; during the ${CONTROL_DURATION} s run that held the cancel: $(field rps "$WITH") req/s, p50 $(field p50_ms "$WITH") / **p99 $(field p99_ms "$WITH") ms** (errors $(($(field non2xx "$BASE") + $(field socket_errors "$BASE"))) / $(($(field non2xx "$WITH") + $(field socket_errors "$WITH"))))$(awk -v c="$CANCEL_S" -v d="$CONTROL_DURATION" 'BEGIN { if (c + 2 > d) print "; the cancel outlasted the load run" }')"
 stop_node "$CANCEL_PID"
 drop_db "$CONTROL_DB"
+fi
 
 {
   echo "# Task control under load $BENCH_STAMP$([[ $SMOKE == 1 ]] && echo " (smoke run)")"

@@ -61,11 +61,14 @@ wait_queue_final() {
   done
 }
 RESULTS=()
+QUEUES_PARTS=${QUEUES_PARTS:-abcd} # the parts to run, e.g. QUEUES_PARTS=a
+wants() { [[ $QUEUES_PARTS == *"$1"* ]]; }
 result() { RESULTS+=("$1"); log "$1"; }
 
 # ---------------------------------------------------------------------------------------------
 # a. Isolation: a bulk backlog never delays the default queue
 # ---------------------------------------------------------------------------------------------
+if wants a; then
 fresh_db "$QUEUES_DB"
 LOAD_A=$(load_now)
 start_node iso "$P0" "$QUEUES_DB" TASKS_ROLE=all TASKS_QUEUES=bulk=100,default=100 \
@@ -111,10 +114,12 @@ A_TARGET=$((QUEUES_DELAY_MS + 500))
 result "a. isolation (load $LOAD_A): $A_N default tasks created while $QUEUES_BULK_TASKS bulk tasks drained (${BULK_DRAIN_S} s, $BULK_RATE tasks/s; capacity 100 / ${QUEUES_DELAY_MS} ms = $((100 * 1000 / QUEUES_DELAY_MS))/s; creates took $(awk -v a="$BULK_CREATED" -v b="$BULK_START" 'BEGIN{printf "%.1f", a-b}') s): time to final p50 $A_P50 ms, **p99 $A_P99 ms**, max $A_MAX ms; target p99 ≤ delay + 0.5 s = $A_TARGET ms: $( ((A_P99 <= A_TARGET)) && echo met || echo MISSED)"
 stop_node "$ISO_PID"
 drop_db "$QUEUES_DB"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # b. Priority: a priority-0 task jumps a waiting priority-9 backlog
 # ---------------------------------------------------------------------------------------------
+if wants b; then
 fresh_db "$QUEUES_DB"
 LOAD_B=$(load_now)
 start_node prio "$P0" "$QUEUES_DB" TASKS_ROLE=all TASKS_QUEUES='*=1000' \
@@ -148,10 +153,12 @@ read -r B_RANK B_BEFORE B_WAITED B_MAXPROC < <(q "$QUEUES_DB" -F ' ' -c "
 result "b. priority (load $LOAD_B): $QUEUES_PRIO_TASKS priority-9 tasks waiting in a queue with max_running 10, delay $QUEUES_PRIO_DELAY_MS ms; the priority-0 task created after them was claim **number $B_RANK** after its creation ($B_BEFORE priority-9 tasks claimed before it, in earlier transactions), $B_WAITED ms after its create; target among the next 10: $( ((B_RANK <= 10)) && echo met || echo MISSED)"
 stop_node "$PRIO_PID"
 drop_db "$QUEUES_DB"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # c. max_running across three worker JVMs
 # ---------------------------------------------------------------------------------------------
+if wants c; then
 fresh_db "$QUEUES_DB"
 LOAD_C=$(load_now)
 log "c: migrating $QUEUES_DB"
@@ -192,10 +199,12 @@ C_IDEAL=$(awk -v c="$QUEUES_CAP" -v d="$QUEUES_CAP_DELAY_MS" 'BEGIN { printf "%.
 result "c. max_running $QUEUES_CAP across 3 worker JVMs (load $LOAD_C; $C_NODES of them claimed), $QUEUES_CAP_TASKS tasks, delay $QUEUES_CAP_DELAY_MS ms: $C_SAMPLES samples at 50 ms, **max processing $C_MAX**, samples above $QUEUES_CAP: $C_OVER ($( ((C_MAX <= QUEUES_CAP)) && echo met || echo MISSED)); throughput $C_RATE tasks/s against $QUEUES_CAP / delay = $C_IDEAL/s"
 for pid in "${CAP_PIDS[@]}"; do stop_node "$pid"; done
 drop_db "$QUEUES_DB"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # d. Flatness: 1,000 named queues, 100 with tasks, against one queue
 # ---------------------------------------------------------------------------------------------
+if wants d; then
 # One worker node, started after the backlog is in (its sweeps find it), delay 100 ms and one
 # shared bucket of 10,000: the claim loop is the limit. Throughput = tasks ÷ (first claim → last
 # final).
@@ -236,6 +245,7 @@ IFS='|' read -r D1_RATE D1_LOAD D1_API < <(flat_run one 1)
 log "d: $QUEUES_FLAT_TASKS tasks over 100 queues, 1,000 named"
 IFS='|' read -r D100_RATE D100_LOAD D100_API < <(flat_run hundred 100)
 result "d. flatness, 1,000 named queues, one worker (TASKS_QUEUES=*=10000, delay 100 ms), $QUEUES_FLAT_TASKS tasks: claim loop $D1_RATE tasks/s in 1 queue (load $D1_LOAD), $D100_RATE tasks/s over 100 queues (load $D100_LOAD): **ratio $(awk -v a="$D100_RATE" -v b="$D1_RATE" 'BEGIN { if (b > 0) printf "%.2f", a / b }')**; GET /api/v1/queues/ (16 connections): 1 queue with tasks: $D1_API; 100: $D100_API"
+fi
 
 {
   echo "# Queues under load $BENCH_STAMP$([[ $SMOKE == 1 ]] && echo " (smoke run)")"

@@ -71,7 +71,8 @@ public final class TaskHistory {
           + " FROM task_feed_state WHERE only_row";
 
   static final String OF_TASK =
-      "SELECT h.at, h.event, h.status, h.result, h.worker, h.reason, h.by_token"
+      "SELECT h.at, h.event, h.status, h.result, t.queue, t.priority, h.worker, h.reason,"
+          + " h.by_token"
           + " FROM tasks t LEFT JOIN task_history h ON h.task_id = t.id WHERE t.id = $1"
           + " ORDER BY h.seq";
 
@@ -107,6 +108,7 @@ public final class TaskHistory {
   /**
    * One entry of a task's history.
    *
+   * @param queue the task's queue, {@code priority} its priority (neither changes)
    * @param by who asked for the change (a cancel): the first 8 hex digits of the SHA-256 of their
    *     bearer token; null for the service's own changes and when tokens are off
    */
@@ -115,6 +117,8 @@ public final class TaskHistory {
       String event,
       String status,
       String result,
+      String queue,
+      int priority,
       String worker,
       String reason,
       String by) {}
@@ -163,6 +167,8 @@ public final class TaskHistory {
                               row.getString("event"),
                               row.getString("status"),
                               row.getString("result"),
+                              row.getString("queue"),
+                              row.getInteger("priority"),
                               row.getString("worker"),
                               row.getString("reason"),
                               row.getString("by_token")));

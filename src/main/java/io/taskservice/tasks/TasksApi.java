@@ -300,6 +300,8 @@ final class TasksApi {
                         .put("event", e.event())
                         .put("status", e.status())
                         .put("result", e.result())
+                        .put("queue", e.queue())
+                        .put("priority", e.priority())
                         .put("worker", e.worker())
                         .put("reason", e.reason())
                         .put("by", e.by()));

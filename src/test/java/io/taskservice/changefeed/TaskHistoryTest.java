@@ -252,6 +252,23 @@ class TaskHistoryTest extends PoolTest {
   }
 
   @Test
+  void everyEntryCarriesItsTasksQueueAndPriority() throws Exception {
+    long id =
+        onContext(
+                () -> new TaskRepository(pool, 5000).create(new NewTask("ab", "reports", 7, null)))
+            .id();
+    TestDatabase.execute(
+        "INSERT INTO task_history (task_id, at, event, status) VALUES ("
+            + id
+            + ", now(), 'cancelled', 'cancelled')");
+    assertThat(onContext(() -> history().of(id)).orElseThrow())
+        .extracting(TaskHistory.Entry::event, TaskHistory.Entry::queue, TaskHistory.Entry::priority)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("created", "reports", 7),
+            org.assertj.core.groups.Tuple.tuple("cancelled", "reports", 7));
+  }
+
+  @Test
   void retentionDeletesTheHistoryWithItsTaskAndRaisesThePrunedMark() throws Exception {
     TaskHistory history = history();
     long id = onContext(() -> new TaskRepository(pool, 5000).create(NewTask.of("ab"))).id();
