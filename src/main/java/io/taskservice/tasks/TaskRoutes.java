@@ -22,7 +22,11 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The tasks' share of the API, one per HTTP verticle: create, list, retrieve (with long polls),
@@ -96,9 +100,23 @@ public final class TaskRoutes implements ApiFeature {
 
   @Override
   public void routes(Router router) {
-    action(router, CANCEL_ALL_REGEX, CANCEL_ALL_FORMAT_REGEX, Kind.CANCEL_WAITING, api::cancelAll);
-    action(router, CANCEL_REGEX, CANCEL_FORMAT_REGEX, Kind.CANCEL, api::cancel);
-    action(router, BULK_REGEX, BULK_FORMAT_REGEX, Kind.BULK, bulkBodyHandler(), api::bulk);
+    // as DRF's actions, POST and OPTIONS only (anything else is a 405 naming the method), OPTIONS
+    // with the action's metadata. Every request passes these routes, and Vert.x matches a route's
+    // path before its method: one pattern for all actions, not one route per action and method.
+    String anyAction =
+        ACTIONS.stream()
+            .flatMap(a -> Stream.of(a.plain(), a.suffixed()))
+            .map(p -> "(?:" + p.pattern().replace("(?<id>", "(?:") + ")")
+            .collect(Collectors.joining("|"));
+    router.routeWithRegex(anyAction).order(ACTION_ORDER).handler(TaskRoutes::postOnly);
+    router
+        .routeWithRegex(HttpMethod.OPTIONS, anyAction)
+        .order(ACTION_ORDER)
+        .handler(ctx -> options(ctx, actionAt(ctx.request().path())));
+    // the contract routes each action's POST; with a format suffix it answers as without one
+    suffixedPost(router, CANCEL_ALL_FORMAT_REGEX, api::cancelAll);
+    suffixedPost(router, CANCEL_FORMAT_REGEX, api::cancel);
+    suffixedPost(router, BULK_FORMAT_REGEX, bulkBodyHandler(), api::bulk);
     // format suffixes as DRF's DefaultRouter adds them (a detail's is read by its handler)
     router.routeWithRegex(HttpMethod.GET, LIST_SUFFIX_REGEX).handler(api::list);
     router
@@ -117,30 +135,43 @@ public final class TaskRoutes implements ApiFeature {
     router.routeWithRegex(HttpMethod.OPTIONS, ROOT_REGEX).handler(ctx -> options(ctx, Kind.ROOT));
   }
 
+  /** An action's paths, without and with a format suffix. */
+  private record ActionPaths(Kind kind, Pattern plain, Pattern suffixed) {
+    ActionPaths(Kind kind, String plain, String suffixed) {
+      this(kind, Pattern.compile(plain), Pattern.compile(suffixed));
+    }
+
+    boolean matches(String path) {
+      return plain.matcher(path).matches() || suffixed.matcher(path).matches();
+    }
+  }
+
+  // in the order the paths are told apart: "cancel" is the list's action, not a task's id
+  private static final List<ActionPaths> ACTIONS =
+      List.of(
+          new ActionPaths(Kind.CANCEL_WAITING, CANCEL_ALL_REGEX, CANCEL_ALL_FORMAT_REGEX),
+          new ActionPaths(Kind.CANCEL, CANCEL_REGEX, CANCEL_FORMAT_REGEX),
+          new ActionPaths(Kind.BULK, BULK_REGEX, BULK_FORMAT_REGEX));
+
+  private static Kind actionAt(String path) {
+    return ACTIONS.stream()
+        .filter(a -> a.matches(path))
+        .findFirst()
+        .map(ActionPaths::kind)
+        .orElseThrow();
+  }
+
   /**
-   * One of the reference's actions, at {@code regex} and with a format suffix at {@code
-   * formatRegex}: as DRF's actions, POST and OPTIONS only (anything else is a 405 naming the
-   * method), OPTIONS with the action's metadata; the suffix route's POST runs {@code post} (the
-   * contract routes the one without). These run before content negotiation: an unknown format gets
-   * its 404 there.
+   * An action's POST with a format suffix, at {@code formatRegex}: runs {@code post}. These run
+   * before content negotiation: an unknown format gets its 404 there.
    */
   @SafeVarargs
-  private static void action(
-      Router router, String regex, String formatRegex, Kind view, Handler<RoutingContext>... post) {
-    router.routeWithRegex(regex).order(ACTION_ORDER).handler(TaskRoutes::postOnly);
-    router.routeWithRegex(formatRegex).order(ACTION_ORDER).handler(TaskRoutes::postOnly);
+  private static void suffixedPost(
+      Router router, String formatRegex, Handler<RoutingContext>... post) {
     Route suffix = router.routeWithRegex(HttpMethod.POST, formatRegex).order(ACTION_ORDER);
     for (Handler<RoutingContext> handler : post) {
       suffix.handler(handler);
     }
-    router
-        .routeWithRegex(HttpMethod.OPTIONS, regex)
-        .order(ACTION_ORDER)
-        .handler(ctx -> options(ctx, view));
-    router
-        .routeWithRegex(HttpMethod.OPTIONS, formatRegex)
-        .order(ACTION_ORDER)
-        .handler(ctx -> options(ctx, view));
   }
 
   private Handler<RoutingContext> bodyHandler() {
