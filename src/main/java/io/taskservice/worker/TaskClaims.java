@@ -17,6 +17,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -55,6 +56,10 @@ public final class TaskClaims {
           + " (SELECT coalesce(sum(n), 0) FROM task_counts c"
           + " WHERE c.queue = $1 AND c.status = 'processing')::bigint AS running"
           + " FROM (VALUES (1)) AS one LEFT JOIN queues q ON q.name = $1";
+  // the queues with a processing task whose lease has ended: the processing rows through the
+  // status index, once per sweep round
+  static final String EXPIRED_QUEUES =
+      "SELECT DISTINCT queue FROM tasks WHERE status = 'processing' AND lease_until < now()";
   // The claim, one statement: up to $2 due new tasks of queue $1, lower priority first, then the
   // earliest due (one range of the claim index per priority, each locked as it is read, rows others
   // are locking skipped), and, in a sweep, up to $3 of the queue's tasks whose lease expired. The
@@ -62,9 +67,10 @@ public final class TaskClaims {
   // with why: lease_expired, member_left when the lease was ended by a survivor because its
   // holder left the cluster (the task's last history row says so: worker/MemberLeft), or
   // new_unclaimed for a sweep's task that was due and claimable for longer than the grace $7 (ms,
-  // -1 outside a sweep; claimable since the queue's settings last changed, $8).
+  // -1 outside a sweep; claimable since the queue's settings last changed, $8). Takeovers and
+  // new tasks together stay within the node's room $9: takeovers first.
   static final String CLAIM =
-      "WITH due AS (SELECT c.id FROM generate_series(0, 9) AS p(priority)"
+      "WITH due AS (SELECT c.id, p.priority, c.due_at FROM generate_series(0, 9) AS p(priority)"
           + " CROSS JOIN LATERAL (SELECT t.id, t.due_at FROM tasks t"
           + " WHERE t.status = 'new' AND t.queue = $1 AND t.priority = p.priority"
           + " AND t.due_at <= now() ORDER BY t.due_at, t.id LIMIT $2 FOR UPDATE SKIP LOCKED) AS c"
@@ -78,8 +84,9 @@ public final class TaskClaims {
           + " claimed AS (UPDATE tasks t SET status = 'processing', claim_token = $4,"
           + " claimed_by = $5, lease_until = clock_timestamp() + $6 * interval '1 millisecond',"
           + " updated_at = now()"
-          + " FROM (SELECT id, 'new' AS was FROM due UNION ALL"
-          + " SELECT id, 'processing' FROM expired) AS p WHERE t.id = p.id"
+          + " FROM (SELECT id, 'processing' AS was FROM expired UNION ALL"
+          + " (SELECT id, 'new' FROM due ORDER BY priority, due_at, id"
+          + " LIMIT greatest(0, $9 - (SELECT count(*) FROM expired)))) AS p WHERE t.id = p.id"
           + " RETURNING t.id, t.title, t.updated_at, p.was,"
           + " CASE WHEN p.was = 'processing' THEN CASE WHEN (SELECT h.reason FROM task_history h"
           + " WHERE h.task_id = t.id ORDER BY h.seq DESC LIMIT 1) = 'member_left'"
@@ -155,6 +162,8 @@ public final class TaskClaims {
   private final long newGraceMs;
   // queues last seen with a max_running: their claims take the exclusive lock at once
   private final Set<String> capped = new HashSet<>();
+  // the queues where the last look found a lease ended; null: not looked, every sweep looks
+  private Set<String> expiredIn;
   private final Batcher<Claim, Optional<Completion>> completions;
   // Tokens of claim transactions that failed without telling whether they committed (the call
   // timed out, the connection broke): such a claim may hold tasks this worker never received.
@@ -202,6 +211,30 @@ public final class TaskClaims {
    * @param sweep whether this claim is the recovery sweep's: it takes expired leases over, and
    *     counts the tasks that waited past the grace as recovered
    */
+  /**
+   * Looks for ended leases before a sweep round: the round's sweeps of other queues then skip the
+   * takeover (the processing rows are read once, not once per queue swept). When the look fails,
+   * every sweep looks for itself.
+   */
+  public Future<Void> findExpired() {
+    return guard(pool.preparedQuery(EXPIRED_QUEUES).execute())
+        .onSuccess(
+            rows -> {
+              Set<String> found = new HashSet<>();
+              rows.forEach(row -> found.add(row.getString(0)));
+              expiredIn = found;
+            })
+        .onFailure(e -> expiredIn = null)
+        .mapEmpty();
+  }
+
+  /** The leases of {@code queues}' tasks were ended just now: their next sweeps take them over. */
+  public void leasesEnded(Collection<String> queues) {
+    if (expiredIn != null) {
+      expiredIn.addAll(queues);
+    }
+  }
+
   public Future<Claimed> claim(String queue, int room, boolean sweep) {
     boolean exclusive = capped.contains(queue);
     return claim(queue, room, sweep, exclusive)
@@ -266,7 +299,10 @@ public final class TaskClaims {
             : isCapped
                 ? (int) Math.max(0, Math.min(room, maxRunning - settings.getLong("running")))
                 : room;
-    int takeovers = paused || !sweep ? 0 : room;
+    // a sweep takes leases over only where they may have ended: the processing rows of every
+    // queue are read once a round (findExpired), not once per queue swept
+    int takeovers =
+        paused || !sweep || (expiredIn != null && !expiredIn.contains(queue)) ? 0 : room;
     if (allowed == 0 && takeovers == 0) {
       return Future.succeededFuture(new Claimed(List.of(), allowed, paused, isCapped));
     }
@@ -279,7 +315,8 @@ public final class TaskClaims {
             .addString(worker)
             .addLong(leaseMs)
             .addLong(sweep && !isCapped ? newGraceMs : -1L)
-            .addOffsetDateTime(settings.getOffsetDateTime("updated_at"));
+            .addOffsetDateTime(settings.getOffsetDateTime("updated_at"))
+            .addInteger(room);
     return conn.preparedQuery(CLAIM)
         .execute(params)
         .map(

@@ -87,6 +87,10 @@ public final class TaskWorkerVerticle extends VerticleBase {
   private final Map<String, QueueClaimState> queues = new HashMap<>();
   // tasks held per bucket (a named queue, or * for the others)
   private final Map<String, Integer> inFlight = new HashMap<>();
+  // room per bucket promised to claims still in flight: claims of many queues at once (a sweep)
+  // never take more than the bucket together
+  private final Map<String, Integer> reserved = new HashMap<>();
+  private int reservedTotal;
   private boolean roomCheckPending;
   // The current claim on each task this worker holds. A claim is finished or handed back only
   // while it is still the current one: after this worker's own sweep claimed a task again (the
@@ -312,6 +316,8 @@ public final class TaskWorkerVerticle extends VerticleBase {
     q.claiming = true;
     claiming++;
     int asked = Math.min(room, sweep ? config.sweepBatch() : TaskClaims.MAX_BATCH);
+    String bucket = consumed.bucket(queue);
+    reserve(bucket, asked);
     claims
         .claim(queue, asked, sweep)
         .onSuccess(
@@ -351,6 +357,9 @@ public final class TaskWorkerVerticle extends VerticleBase {
             })
         .onComplete(
             ar -> {
+              // what the claim did not take goes back: queues that waited for room claim now
+              reserve(bucket, -asked);
+              roomFreed();
               q.claiming = false;
               claimSettled();
               if (q.again && state.takesWork()) {
@@ -359,11 +368,22 @@ public final class TaskWorkerVerticle extends VerticleBase {
             });
   }
 
-  /** Tasks {@code queue} may still claim on this node: its bucket's limit less what it holds. */
+  /**
+   * Tasks {@code queue} may still claim on this node: its bucket's limit less what it holds and
+   * what the claims in flight may bring.
+   */
   private int room(String queue) {
     String bucket = consumed.bucket(queue);
     return Math.min(
-        consumed.limit(bucket) - inFlight.getOrDefault(bucket, 0), MAX_HELD - held.size());
+        consumed.limit(bucket)
+            - inFlight.getOrDefault(bucket, 0)
+            - reserved.getOrDefault(bucket, 0),
+        MAX_HELD - held.size() - reservedTotal);
+  }
+
+  private void reserve(String bucket, int tasks) {
+    reserved.merge(bucket, tasks, Integer::sum);
+    reservedTotal += tasks;
   }
 
   /**
@@ -384,7 +404,8 @@ public final class TaskWorkerVerticle extends VerticleBase {
                 log.info("handed back {} tasks claimed by a call that had failed", n);
               }
             })
-        .transform(released -> sweptQueues())
+        .transform(released -> claims.findExpired())
+        .transform(looked -> sweptQueues())
         .compose(
             swept -> {
               for (String queue : swept) {
@@ -409,6 +430,7 @@ public final class TaskWorkerVerticle extends VerticleBase {
    * this worker consumes are swept now rather than at the next interval.
    */
   private void takeOver(List<String> released) {
+    claims.leasesEnded(released);
     if (!state.takesWork()) {
       return;
     }

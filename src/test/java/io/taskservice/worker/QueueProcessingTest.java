@@ -6,6 +6,7 @@ import io.taskservice.ApiClient;
 import io.taskservice.Await;
 import io.taskservice.RunningNode;
 import io.taskservice.TestDatabase;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,6 +95,41 @@ class QueueProcessingTest {
                     + " AND task_id = "
                     + held))
         .isEqualTo(1);
+  }
+
+  @Test
+  void queuesClaimedAtOnceTakeNoMoreThanTheirSharedBucketTogether() {
+    JsonArray tasks = new JsonArray();
+    for (int i = 0; i < 80; i++) {
+      tasks.add(new JsonObject().put("title", "ab").put("queue", "spread-" + i % 16));
+    }
+    var created = api().postJson("/api/v1/tasks/bulk/", tasks.encode());
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+    // sixteen queues woken at once, each claiming while the others' claims are in flight
+    String mine = " AND task_id IN (SELECT id FROM tasks WHERE queue LIKE 'spread-%')";
+    Await.until(
+        "a spread task finished",
+        Duration.ofSeconds(30),
+        () ->
+            TestDatabase.count("SELECT count(*) FROM task_history WHERE event = 'finished'" + mine),
+        n -> n > 0);
+    long claimedBeforeAFinish =
+        TestDatabase.count(
+            "SELECT count(*) FROM task_history WHERE event = 'claimed'"
+                + mine
+                + " AND at < (SELECT min(at) FROM task_history WHERE event = 'finished'"
+                + mine
+                + ")");
+    assertThat(claimedBeforeAFinish)
+        .as("held at once in the * bucket of 50")
+        .isLessThanOrEqualTo(50);
+    Await.until(
+        "all spread tasks done",
+        Duration.ofSeconds(60),
+        () ->
+            TestDatabase.count(
+                "SELECT count(*) FROM tasks WHERE queue LIKE 'spread-%' AND status = 'done' OR queue LIKE 'spread-%' AND status = 'failed'"),
+        n -> n == 80);
   }
 
   @Test

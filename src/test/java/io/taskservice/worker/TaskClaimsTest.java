@@ -191,6 +191,53 @@ class TaskClaimsTest extends PoolTest {
   }
 
   @Test
+  void aSweepRoundTakesOverOnlyInTheQueuesWhereItsLookFoundAnEndedLease() throws Exception {
+    TaskClaims dead = worker("dead");
+    TaskClaims alive = worker("alive");
+    long id = newTask("Process report");
+    assertThat(await(() -> Claiming.next(dead))).isPresent();
+    await(alive::findExpired);
+    TestDatabase.execute("UPDATE tasks SET lease_until = now() - interval '1 second'");
+    // the round looked before the lease ended: its sweeps leave the processing rows alone
+    assertThat(await(() -> Claiming.sweep(alive, 10))).isEmpty();
+    // the next round's look finds it
+    await(alive::findExpired);
+    assertThat(await(() -> Claiming.sweep(alive, 10)))
+        .extracting(Claim::taskId)
+        .containsExactly(id);
+    // a survivor that ends a departed worker's leases says so: taken over in the same round
+    long next = newTask("Process report 2");
+    assertThat(await(() -> Claiming.next(dead))).isPresent();
+    await(alive::findExpired);
+    TestDatabase.execute(
+        "UPDATE tasks SET lease_until = now() - interval '1 second' WHERE id = " + next);
+    alive.leasesEnded(List.of(Claiming.DEFAULT));
+    assertThat(await(() -> Claiming.sweep(alive, 10)))
+        .extracting(Claim::taskId)
+        .containsExactly(next);
+  }
+
+  @Test
+  void aSweepsTakeoversAndNewTasksTogetherStayWithinItsRoom() throws Exception {
+    TaskClaims dead = worker("dead");
+    TaskClaims alive = worker("alive");
+    List<Long> held = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      held.add(newTask("held " + i));
+      assertThat(await(() -> Claiming.next(dead))).isPresent();
+    }
+    TestDatabase.execute("UPDATE tasks SET lease_until = now() - interval '1 second'");
+    long first = newTask("new 0");
+    newTask("new 1");
+    newTask("new 2");
+    List<Claim> swept = await(() -> Claiming.sweep(alive, 4));
+    // the takeovers first, then the oldest new task: four in all
+    assertThat(swept)
+        .extracting(Claim::taskId)
+        .containsExactlyInAnyOrder(held.get(0), held.get(1), held.get(2), first);
+  }
+
+  @Test
   void twoClaimsOfOneTaskInOneBatchCompleteOnlyTheCurrentOne() throws Exception {
     TaskClaims a = worker("a");
     for (boolean currentFirst : new boolean[] {false, true}) {
