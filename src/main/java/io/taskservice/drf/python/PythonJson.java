@@ -272,8 +272,10 @@ public final class PythonJson {
     Map<String, Object> object = new LinkedHashMap<>();
     int last = doc.length - 1;
     idx = skipWhitespace(idx);
-    if (idx > last || doc[idx] != '}') {
-      while (true) {
+    if (idx <= last && doc[idx] == '}') {
+      next = idx + 1;
+    } else {
+      do {
         if (idx > last || doc[idx] != '"') {
           throw error("Expecting property name enclosed in double quotes", idx);
         }
@@ -284,17 +286,9 @@ public final class PythonJson {
         }
         Object value = scanOnce(skipWhitespace(idx + 1));
         object.put(key, value);
-        idx = skipWhitespace(next);
-        if (idx <= last && doc[idx] == '}') {
-          break;
-        }
-        if (idx > last || doc[idx] != ',') {
-          throw error("Expecting ',' delimiter", idx);
-        }
-        idx = skipWhitespace(idx + 1);
-      }
+        idx = afterItem('}');
+      } while (idx >= 0);
     }
-    next = idx + 1;
     depth--;
     return object;
   }
@@ -305,22 +299,33 @@ public final class PythonJson {
     List<Object> array = new ArrayList<>();
     int last = doc.length - 1;
     idx = skipWhitespace(idx);
-    if (idx > last || doc[idx] != ']') {
-      while (true) {
+    if (idx <= last && doc[idx] == ']') {
+      next = idx + 1;
+    } else {
+      do {
         array.add(scanOnce(idx));
-        idx = skipWhitespace(next);
-        if (idx <= last && doc[idx] == ']') {
-          break;
-        }
-        if (idx > last || doc[idx] != ',') {
-          throw error("Expecting ',' delimiter", idx);
-        }
-        idx = skipWhitespace(idx + 1);
-      }
+        idx = afterItem(']');
+      } while (idx >= 0);
     }
-    next = idx + 1;
     depth--;
     return array;
+  }
+
+  /**
+   * After an item of an object or array (at {@code next}): the index of the next item, or -1 when
+   * {@code close} ends the container ({@code next} is then past it).
+   */
+  private int afterItem(char close) {
+    int last = doc.length - 1;
+    int idx = skipWhitespace(next);
+    if (idx <= last && doc[idx] == close) {
+      next = idx + 1;
+      return -1;
+    }
+    if (idx > last || doc[idx] != ',') {
+      throw error("Expecting ',' delimiter", idx);
+    }
+    return skipWhitespace(idx + 1);
   }
 
   private void enter(String what) {
