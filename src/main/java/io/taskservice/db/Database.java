@@ -23,8 +23,11 @@ public final class Database {
   /** SQLSTATE classes that mean "the database is not usable now", not "the query is wrong". */
   private static final Set<String> UNAVAILABLE_CLASSES = Set.of("08", "53", "57", "58");
 
-  /** relation does not exist: the schema has not been migrated yet. */
-  private static final String UNDEFINED_TABLE = "42P01";
+  /**
+   * relation or column does not exist: the schema has not been migrated this far yet (a node of a
+   * newer build, while its migration runs or waits for the migrate job).
+   */
+  private static final Set<String> NOT_MIGRATED = Set.of("42P01", "42703");
 
   /** lock_timeout ran out: the rows are held by someone else for now. */
   private static final String LOCK_NOT_AVAILABLE = "55P03";
@@ -124,7 +127,7 @@ public final class Database {
     if (failure instanceof DatabaseException db) {
       String state = db.getSqlState();
       return state == null
-          || UNDEFINED_TABLE.equals(state)
+          || NOT_MIGRATED.contains(state)
           || LOCK_NOT_AVAILABLE.equals(state)
           || (state.length() == 5 && UNAVAILABLE_CLASSES.contains(state.substring(0, 2)));
     }
