@@ -2,6 +2,7 @@ package io.taskservice.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.taskservice.BrowserTest;
 import io.taskservice.Chromium;
 import java.io.File;
 import java.io.IOException;
@@ -15,14 +16,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
  * The picture of bench/autoscale.sh as a browser shows it: bench/autoscale/report.py draws a fixed
@@ -32,23 +30,9 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * counts drawn as steps that change exactly where the samples do and reach the right tick, the
  * legend, and the throughput table per node count.
  */
-class AutoscaleReportTest {
+class AutoscaleReportTest extends BrowserTest {
   private static final Path SAMPLE = Path.of("src/test/resources/autoscale/samples.csv");
   private static final Path OUT = Path.of("target/autoscale-report");
-
-  private ChromeDriver browser;
-
-  @BeforeEach
-  void open() {
-    browser = Chromium.start();
-  }
-
-  @AfterEach
-  void close() {
-    if (browser != null) {
-      browser.quit();
-    }
-  }
 
   @Test
   void theReportDrawsLoadBacklogAndNodeStepsThatTheBrowserRenders() throws Exception {

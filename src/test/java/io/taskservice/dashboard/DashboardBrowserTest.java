@@ -3,6 +3,7 @@ package io.taskservice.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.Await;
+import io.taskservice.BrowserTest;
 import io.taskservice.Chromium;
 import io.taskservice.RunningNode;
 import java.io.File;
@@ -10,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
@@ -19,7 +18,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -27,25 +25,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The dashboard in a real headless Chromium against a real node: it loads clean, follows the
  * cluster live without a reload, and works by keyboard and at a phone's width.
  */
-class DashboardBrowserTest {
+class DashboardBrowserTest extends BrowserTest {
   private static final Duration PATIENCE = Duration.ofSeconds(20);
 
   @RegisterExtension
   static final RunningNode service = RunningNode.with(Map.of("TASKS_PROCESSING_DELAY_MS", "300"));
-
-  private ChromeDriver browser;
-
-  @BeforeEach
-  void open() {
-    browser = Chromium.start();
-  }
-
-  @AfterEach
-  void close() {
-    if (browser != null) {
-      browser.quit();
-    }
-  }
 
   private String url() {
     return "http://localhost:" + service.node().port() + "/dashboard/";

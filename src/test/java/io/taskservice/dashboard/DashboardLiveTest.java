@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.ApiClient;
 import io.taskservice.Await;
+import io.taskservice.BrowserTest;
 import io.taskservice.Chromium;
 import io.taskservice.RunningNode;
 import io.taskservice.TestDatabase;
@@ -16,14 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -31,7 +30,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * API appear and change status in place, counts and chart follow, and the page resumes the event
  * stream after its node restarts, all without a reload.
  */
-class DashboardLiveTest {
+class DashboardLiveTest extends BrowserTest {
   private static final Duration PATIENCE = Duration.ofSeconds(30);
 
   @RegisterExtension
@@ -43,18 +42,9 @@ class DashboardLiveTest {
               "TASKS_QUEUES", "default"));
 
   private final List<Node> extraNodes = new ArrayList<>();
-  private ChromeDriver browser;
-
-  @BeforeEach
-  void open() {
-    browser = Chromium.start();
-  }
 
   @AfterEach
-  void close() throws Exception {
-    if (browser != null) {
-      browser.quit();
-    }
+  void stopExtraNodes() throws Exception {
     for (Node extra : extraNodes) {
       extra.close().await(30, TimeUnit.SECONDS);
     }

@@ -3,7 +3,7 @@ package io.taskservice.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.Await;
-import io.taskservice.Chromium;
+import io.taskservice.BrowserTest;
 import io.taskservice.RunningNode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -15,15 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -32,26 +29,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * worker): the queues panel follows the API, and pausing, capping, cancelling a queue's waiting
  * tasks or one task from the page asks first, then changes what the API and the worker do.
  */
-class DashboardQueuesTest {
+class DashboardQueuesTest extends BrowserTest {
   private static final Duration PATIENCE = Duration.ofSeconds(20);
   private static final Pattern CREATED = Pattern.compile("Created task (\\d+) in queue (\\S+)\\.");
 
   @RegisterExtension
   static final RunningNode service = RunningNode.with(Map.of("TASKS_PROCESSING_DELAY_MS", "300"));
-
-  private ChromeDriver browser;
-
-  @BeforeEach
-  void open() {
-    browser = Chromium.start();
-  }
-
-  @AfterEach
-  void close() {
-    if (browser != null) {
-      browser.quit();
-    }
-  }
 
   private void openDashboard() {
     browser.get("http://localhost:" + service.node().port() + "/dashboard/");

@@ -2,30 +2,26 @@ package io.taskservice.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.taskservice.Chromium;
+import io.taskservice.BrowserTest;
 import io.taskservice.TestDatabase;
 import io.taskservice.app.Node;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** The dashboard of a node with API tokens, in a real headless Chromium. */
-class DashboardTokenTest {
+class DashboardTokenTest extends BrowserTest {
   private static final String TOKEN = "dash-browser-token-5e7a";
   private static final Duration PATIENCE = Duration.ofSeconds(20);
   private static Node node;
-  private ChromeDriver browser;
 
   @BeforeAll
   static void start() throws Exception {
@@ -38,18 +34,6 @@ class DashboardTokenTest {
   @AfterAll
   static void stop() throws Exception {
     node.close().await(30, TimeUnit.SECONDS);
-  }
-
-  @BeforeEach
-  void open() {
-    browser = Chromium.start();
-  }
-
-  @AfterEach
-  void close() {
-    if (browser != null) {
-      browser.quit();
-    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.taskservice.drf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.taskservice.BrowserTest;
 import io.taskservice.Chromium;
 import io.taskservice.TestDatabase;
 import io.taskservice.app.Node;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -26,11 +25,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * node with API tokens: the page shows the 401 and a token field, and with the token its script
  * shows the answers and sends the forms.
  */
-class BrowsableApiBrowserTest {
+class BrowsableApiBrowserTest extends BrowserTest {
   private static final String TOKEN = "browsable-token-81c2";
   private static final Duration PATIENCE = Duration.ofSeconds(20);
   private static Node node;
-  private ChromeDriver browser;
 
   @BeforeAll
   static void start() throws Exception {
@@ -46,16 +44,8 @@ class BrowsableApiBrowserTest {
   }
 
   @BeforeEach
-  void open() {
+  void emptyTables() {
     TestDatabase.reset();
-    browser = Chromium.start();
-  }
-
-  @AfterEach
-  void close() {
-    if (browser != null) {
-      browser.quit();
-    }
   }
 
   private String responseText() {

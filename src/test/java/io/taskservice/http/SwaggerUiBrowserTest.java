@@ -3,6 +3,7 @@ package io.taskservice.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taskservice.ApiClient;
+import io.taskservice.BrowserTest;
 import io.taskservice.Chromium;
 import io.taskservice.TestDatabase;
 import io.taskservice.app.Node;
@@ -10,11 +11,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -23,23 +22,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * contract's localhost:8000: "Try it out" calls the node the page came from, with a token when the
  * API wants one.
  */
-class SwaggerUiBrowserTest {
+class SwaggerUiBrowserTest extends BrowserTest {
   private static final String TOKEN = "swagger-browser-token-3c1d";
   private static final Duration PATIENCE = Duration.ofSeconds(20);
   private static final By LIST = By.id("operations-tasks-listTasks");
   private Node node;
-  private ChromeDriver browser;
-
-  @BeforeEach
-  void open() {
-    browser = Chromium.start();
-  }
 
   @AfterEach
-  void close() throws Exception {
-    if (browser != null) {
-      browser.quit();
-    }
+  void stopNode() throws Exception {
     if (node != null) {
       node.close().await(30, TimeUnit.SECONDS);
     }
