@@ -130,6 +130,7 @@ METRICS=(
   "list_ratio|GET list ÷ count + page|2"
   "drain_s|Drain: last 201 → all final, s|2"
   "wal_per_task|WAL per task of the POST run, B|0"
+  "history_per_task|History on disk per task, B|0"
   "commits_per_task|Commits per task of the POST run|2"
   "post_rps|POST req/s|0"
   "post_schema_ratio|POST ÷ schema INSERT (old ceiling)|2"
@@ -195,7 +196,7 @@ done
   echo
   echo "**Medians, old → new: POST ÷ bare INSERT $(medians post_ratio 2) · GET by id ÷ PK SELECT" \
     "$(medians get_ratio 2)** · list $(medians list_ratio 2) · drain $(medians drain_s 2) s ·" \
-    "WAL per task $(medians wal_per_task 0) B"
+    "WAL per task $(medians wal_per_task 0) B · history per task $(medians history_per_task 0) B"
   echo
   echo "$TABLE"
   echo

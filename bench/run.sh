@@ -205,6 +205,14 @@ DRAIN=$(python3 "$BENCH_DIR/drain.py" --url "$SERVICE_URL" --db-url "$(db_url "$
   --tasks "$BENCH_DRAIN_TASKS" --concurrency "$BENCH_DRAIN_CONCURRENCY") ||
   die "drain failed: $DRAIN"
 SERVICE_RSS=$(rss_mib "$SERVICE_PID")
+# The history's size on disk (tables, indexes, free space maps), every task of the run final: its
+# tables are task_history (before migration V9), or task_history_rows and task_history_old behind
+# the view of that name.
+read -r HISTORY_BYTES HISTORY_TASKS < <(q "$BENCH_DB" -F ' ' -c "SELECT
+  (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE n.nspname = current_schema() AND c.relkind = 'r'
+   AND c.relname IN ('task_history', 'task_history_rows', 'task_history_old'))::bigint,
+  (SELECT count(*) FROM tasks)")
 
 # ---------------------------------------------------------------------------------------------
 # 6. The table
@@ -217,6 +225,7 @@ dash() { echo "${1:-—}"; }
 WAL_PER_TASK=$(quotient "$WAL_BYTES" "$POST_TASKS" 0)
 COMMITS_PER_TASK=$(quotient "$COMMITS" "$POST_TASKS" 2)
 FPI_PER_TASK=$(quotient "$FPI" "$POST_TASKS" 3)
+HISTORY_PER_TASK=$(quotient "$HISTORY_BYTES" "$HISTORY_TASKS" 0)
 POST_RATIO=$(quotient "$(field rps "$SVC_POST")" "$(field tps "$PG_INSERT_BARE")" 3)
 POST_SCHEMA_RATIO=$(quotient "$(field rps "$SVC_POST")" "$(field tps "$PG_INSERT_SCHEMA")" 3)
 GET_RATIO=$(quotient "$(field rps "$SVC_GET")" "$(field tps "$PG_SELECT")" 3)
@@ -252,6 +261,8 @@ TABLE=$(
     "$(num "$(field tps "$PG_TRANSITION")")" "$(lat "$PG_TRANSITION")" "$(field failed "$PG_TRANSITION")"
   printf '| Per task of the POST run (%s tasks, until all final) | **%s B WAL**, %s commits, %s full-page images | — | — | — | — | — |\n' \
     "$POST_TASKS" "$(dash "$WAL_PER_TASK")" "$(dash "$COMMITS_PER_TASK")" "$(dash "$FPI_PER_TASK")"
+  printf '| History on disk at the end (%s tasks, all final) | **%s B per task** (tables and indexes) | — | — | — | — | — |\n' \
+    "$HISTORY_TASKS" "$(dash "$HISTORY_PER_TASK")"
   printf '| Backlog after the POST runs (%s tasks) | %s s from the last create to all final | — | — | — | — | — |\n' \
     "$POST_CREATED" "$POST_BACKLOG_S"
   printf '| Drain: %s creates at once (%s connections) | **%s s** from last 201 to all final | floor %s s (delay) | — | created in %s s (%s/s), %s s first request → all final | — | %s / — |\n' \
@@ -269,7 +280,8 @@ TABLE=$(
   echo "**POST ÷ bare INSERT: $(ratio "$(field rps "$SVC_POST")" "$(field tps "$PG_INSERT_BARE")")" \
     "· GET by id ÷ PK SELECT: $(ratio "$(field rps "$SVC_GET")" "$(field tps "$PG_SELECT")")**" \
     "· list ÷ count + page: $(ratio "$(field rps "$SVC_LIST")" "$(field tps "$PG_LIST")")" \
-    "· drain: $(field drain_s "$DRAIN") s · WAL per task: $(dash "$WAL_PER_TASK") B"
+    "· drain: $(field drain_s "$DRAIN") s · WAL per task: $(dash "$WAL_PER_TASK") B" \
+    "· history per task: $(dash "$HISTORY_PER_TASK") B"
   echo
   echo "$TABLE"
   echo
@@ -295,7 +307,7 @@ TABLE=$(
 echo "BENCH post_ratio=$POST_RATIO get_ratio=$GET_RATIO list_ratio=$LIST_RATIO" \
   "drain_s=$(field drain_s "$DRAIN") wal_per_task=$WAL_PER_TASK commits_per_task=$COMMITS_PER_TASK" \
   "fpi_per_task=$FPI_PER_TASK post_schema_ratio=$POST_SCHEMA_RATIO post_rps=$(num "$(field rps "$SVC_POST")")" \
-  "post_tasks=$POST_TASKS errors=$ERRORS" >"$BENCH_RESULTS_DIR/$BENCH_STAMP-summary.txt"
+  "post_tasks=$POST_TASKS history_per_task=$HISTORY_PER_TASK errors=$ERRORS" >"$BENCH_RESULTS_DIR/$BENCH_STAMP-summary.txt"
 echo
 cat "$REPORT"
 echo

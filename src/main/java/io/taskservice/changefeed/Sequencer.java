@@ -64,8 +64,7 @@ public final class Sequencer {
           + " SET system_id = (SELECT system_identifier FROM pg_control_system()),"
           + " epoch = f.epoch + 1, snap_xmax = pg_snapshot_xmax(snap.c),"
           + " snap_xip = ARRAY(SELECT pg_snapshot_xip(snap.c)),"
-          + " epoch_seq = coalesce(pg_sequence_last_value("
-          + "pg_get_serial_sequence('task_history', 'seq')::regclass), 0),"
+          + " epoch_seq = coalesce(pg_sequence_last_value('task_history_rows_seq'), 0),"
           + " epoch_xip = ARRAY(SELECT pg_snapshot_xip(snap.c))"
           + " FROM snap WHERE f.only_row RETURNING f.epoch, f.system_id";
 

@@ -24,8 +24,10 @@ import java.util.Optional;
 public final class TaskHistory {
   /** Appends 'created' for the rows of a CTE named {@code created} (id, created_at). */
   public static final String CREATED =
-      "history AS (INSERT INTO task_history (task_id, at, event, status)"
-          + " SELECT id, created_at, 'created', 'new' FROM created ORDER BY id)";
+      "history AS (INSERT INTO task_history_rows (task_id, at, change)"
+          + " SELECT id, created_at, "
+          + HistoryChange.CREATED.code()
+          + " FROM created ORDER BY id)";
 
   /**
    * Appends 'cancelled' for the rows of a CTE named {@code cancelled} (id, updated_at, reason,
@@ -33,16 +35,17 @@ public final class TaskHistory {
    * names who asked (the first 8 hex digits of the token's SHA-256) or is null.
    */
   public static final String CANCELLED =
-      "history AS (INSERT INTO task_history (task_id, at, event, status, reason, by_token)"
-          + " SELECT id, updated_at, 'cancelled', 'cancelled', reason, by_token FROM cancelled"
-          + " ORDER BY id)";
+      "history AS (INSERT INTO task_history_rows (task_id, at, change, by_token)"
+          + " SELECT id, updated_at, "
+          + HistoryChange.codeOf(List.of("cancelled"), null, null, "reason")
+          + ", by_token FROM cancelled ORDER BY id)";
 
   /**
    * The history rows that are status changes, i.e. events of the stream: not hand-backs, nor the
-   * takeovers that follow them ({@code processing} again, by another worker).
+   * takeovers that follow them ({@code processing} again, by another worker). A row of a code this
+   * version does not know is read, and skipped.
    */
-  private static final String STREAMED =
-      "h.event <> 'handed_back' AND coalesce(h.reason, '') NOT IN ('lease_expired', 'member_left')";
+  private static final String STREAMED = "h.streamed IS NOT FALSE";
 
   // The changes after a cursor ($1, $2): the positions $1 to $1 + $4 of the log, each
   // transaction's rows in seq order, at most $3 rows; with the sequencer's state and the pruned

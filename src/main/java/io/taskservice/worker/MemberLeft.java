@@ -1,5 +1,6 @@
 package io.taskservice.worker;
 
+import io.taskservice.changefeed.HistoryChange;
 import io.taskservice.cluster.Membership;
 import io.taskservice.db.Database;
 import io.vertx.core.Context;
@@ -51,8 +52,11 @@ final class MemberLeft {
           + " AND lease_until > now() AND claimed_by IN (SELECT node_id FROM node WHERE stale)"
           + " ORDER BY id FOR UPDATE)"
           + " RETURNING id, updated_at, claimed_by, queue),"
-          + " history AS (INSERT INTO task_history (task_id, at, event, status, worker, reason)"
-          + " SELECT id, updated_at, 'handed_back', 'processing', claimed_by, 'member_left'"
+          + " history AS (INSERT INTO task_history_rows (task_id, at, change, worker)"
+          + " SELECT id, updated_at, "
+          + HistoryChange.HANDED_BACK_MEMBER_LEFT.code()
+          + ", "
+          + HistoryChange.workerOf("claimed_by")
           + " FROM released ORDER BY id)"
           + " SELECT (SELECT min(age_ms) FROM node WHERE NOT stale) AS fresh_age_ms,"
           + " (SELECT count(*) FROM node) AS nodes, (SELECT count(*) FROM released) AS released,"

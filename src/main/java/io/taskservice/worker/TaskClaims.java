@@ -1,5 +1,6 @@
 package io.taskservice.worker;
 
+import io.taskservice.changefeed.HistoryChange;
 import io.taskservice.db.Batcher;
 import io.taskservice.db.Database;
 import io.taskservice.domain.Claim;
@@ -93,9 +94,12 @@ public final class TaskClaims {
           + " THEN 'member_left' ELSE 'lease_expired' END"
           + " WHEN $7 >= 0 AND greatest(t.due_at, $8) < now() - $7 * interval '1 millisecond'"
           + " THEN 'new_unclaimed' END AS reason),"
-          + " history AS (INSERT INTO task_history (task_id, at, event, status, worker, reason)"
-          + " SELECT id, updated_at, CASE WHEN reason IS NULL THEN 'claimed' ELSE 'recovered' END,"
-          + " 'processing', $5, reason FROM claimed ORDER BY id)"
+          + " history AS (INSERT INTO task_history_rows (task_id, at, change, worker)"
+          + " SELECT id, updated_at, "
+          + HistoryChange.codeOf(List.of("claimed", "recovered"), null, null, "reason")
+          + ", (SELECT "
+          + HistoryChange.workerOf("$5")
+          + ") FROM claimed ORDER BY id)"
           + " SELECT id, title, was, reason FROM claimed ORDER BY id";
   // The completion, one statement for a batch: each task moves from processing to its outcome only
   // while it still carries the claim's token (a cancel or a takeover changed it: the row is left
@@ -115,14 +119,24 @@ public final class TaskClaims {
           + " FROM input AS u WHERE t.id = u.id AND t.claim_token = u.token"
           + " AND (t.status || '') = 'processing'"
           + " RETURNING t.id, t.claim_token, t.status, t.result, t.created_at, t.updated_at),"
-          + " history AS (INSERT INTO task_history (task_id, at, event, status, result, worker)"
-          + " SELECT id, updated_at, 'finished', status, result, $5 FROM done ORDER BY id)"
+          + " history AS (INSERT INTO task_history_rows (task_id, at, change, worker)"
+          + " SELECT id, updated_at, "
+          + HistoryChange.codeOf(List.of("finished"), "status", "result", null)
+          + ", (SELECT "
+          + HistoryChange.workerOf("$5")
+          + ") FROM done ORDER BY id)"
           + " SELECT id, claim_token, status, result, created_at, updated_at FROM done"
           + " UNION ALL SELECT id, claim_token, status, result, created_at, updated_at"
           + " FROM tasks WHERE id = ANY($1) AND status <> 'processing'";
-  private static final String HANDED_BACK =
-      "INSERT INTO task_history (task_id, at, event, status, worker)"
-          + " SELECT id, updated_at, 'handed_back', 'processing',";
+
+  private static String handedBack(String worker) {
+    return "INSERT INTO task_history_rows (task_id, at, change, worker)"
+        + " SELECT id, updated_at, "
+        + HistoryChange.HANDED_BACK.code()
+        + ", (SELECT "
+        + HistoryChange.workerOf(worker)
+        + ") FROM released ORDER BY id";
+  }
 
   // hand back: the lease ends now, so that the next sweep of any worker takes the task over.
   // The rows are locked in id order first, as claims and completions lock them.
@@ -131,8 +145,7 @@ public final class TaskClaims {
           + " WHERE id IN (SELECT id FROM tasks WHERE status = 'processing' AND (id, claim_token)"
           + " IN (SELECT * FROM unnest($1::bigint[], $2::uuid[])) ORDER BY id FOR UPDATE)"
           + " RETURNING id, updated_at) "
-          + HANDED_BACK
-          + " $3 FROM released ORDER BY id";
+          + handedBack("$3");
   // the same for claims whose transaction failed without saying whether it committed
   static final String RELEASE_UNCERTAIN =
       "WITH released AS (UPDATE tasks SET lease_until = now(), updated_at = now()"
@@ -140,8 +153,8 @@ public final class TaskClaims {
           + " AND claim_token = ANY($1) ORDER BY id FOR UPDATE)"
           + " RETURNING id, updated_at, claim_token),"
           + " history AS ("
-          + HANDED_BACK
-          + " $2 FROM released ORDER BY id)"
+          + handedBack("$2")
+          + ")"
           + " SELECT claim_token FROM released";
 
   private static final Logger log = LoggerFactory.getLogger(TaskClaims.class);

@@ -8,7 +8,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The change feed reads recent history by transaction and each task by its key. */
+/**
+ * The change feed reads recent history by transaction, in the rows of both tables behind the view
+ * {@code task_history}, and each task by its key.
+ */
 class FeedPlansTest {
   @RegisterExtension static final Plans PLANS = new Plans();
 
@@ -20,7 +23,8 @@ class FeedPlansTest {
             plan(TaskHistory.READ, "bigint, bigint, int, bigint", "1000, 5, 10001, 1000000000"))) {
       assertThat(plan)
           .contains("task_feed_pkey")
-          .contains("task_history_xid_idx")
+          .contains("task_history_rows_xid_idx")
+          .contains("task_history_old_xid_idx")
           .contains("tasks_pkey")
           .contains("task_feed_pruned_pos_idx")
           .doesNotContain("Seq Scan");
@@ -30,7 +34,8 @@ class FeedPlansTest {
   @Test
   void theSequencerFindsNewCommitsByTransactionId() {
     assertThat(plan(Sequencer.LOG, "", ""))
-        .contains("task_history_xid_idx")
+        .contains("task_history_rows_xid_idx")
+        .contains("task_history_old_xid_idx")
         .doesNotContain("Seq Scan on task_history");
   }
 }
