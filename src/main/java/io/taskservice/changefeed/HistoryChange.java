@@ -2,6 +2,7 @@ package io.taskservice.changefeed;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -12,32 +13,57 @@ import java.util.stream.Stream;
  * through the SQL expressions below.
  */
 public enum HistoryChange {
-  CREATED(1, "created", "new", null, null),
-  CLAIMED(2, "claimed", "processing", null, null),
-  RECOVERED_NEW_UNCLAIMED(3, "recovered", "processing", null, "new_unclaimed"),
-  RECOVERED_LEASE_EXPIRED(4, "recovered", "processing", null, "lease_expired"),
-  RECOVERED_MEMBER_LEFT(5, "recovered", "processing", null, "member_left"),
-  HANDED_BACK(6, "handed_back", "processing", null, null),
-  HANDED_BACK_MEMBER_LEFT(7, "handed_back", "processing", null, "member_left"),
-  DONE(8, "finished", "done", "success", null),
-  FAILED(9, "finished", "failed", "error", null),
-  DONE_WITH_ERROR(10, "finished", "done", "error", null),
-  FAILED_WITH_SUCCESS(11, "finished", "failed", "success", null),
-  CANCELLED(12, "cancelled", "cancelled", null, null),
-  CANCELLED_ALL(13, "cancelled", "cancelled", null, "cancel_all");
+  CREATED(1, "created", "new", null, null, true),
+  CLAIMED(2, "claimed", "processing", null, null, true),
+  RECOVERED_NEW_UNCLAIMED(3, "recovered", "processing", null, "new_unclaimed", true),
+  // takeovers and hand-backs change no status: history, not events of the stream
+  RECOVERED_LEASE_EXPIRED(4, "recovered", "processing", null, "lease_expired", false),
+  RECOVERED_MEMBER_LEFT(5, "recovered", "processing", null, "member_left", false),
+  HANDED_BACK(6, "handed_back", "processing", null, null, false),
+  HANDED_BACK_MEMBER_LEFT(7, "handed_back", "processing", null, "member_left", false),
+  DONE(8, "finished", "done", "success", null, true),
+  FAILED(9, "finished", "failed", "error", null, true),
+  DONE_WITH_ERROR(10, "finished", "done", "error", null, true),
+  FAILED_WITH_SUCCESS(11, "finished", "failed", "success", null, true),
+  CANCELLED(12, "cancelled", "cancelled", null, null, true),
+  CANCELLED_ALL(13, "cancelled", "cancelled", null, "cancel_all", true);
+
+  private static final HistoryChange[] BY_CODE = new HistoryChange[values().length + 1];
+
+  static {
+    for (HistoryChange change : values()) {
+      BY_CODE[change.code] = change;
+    }
+  }
 
   private final int code;
   private final String event;
   private final String status;
   private final String result;
   private final String reason;
+  private final boolean streamed;
 
-  HistoryChange(int code, String event, String status, String result, String reason) {
+  HistoryChange(
+      int code, String event, String status, String result, String reason, boolean streamed) {
     this.code = code;
     this.event = event;
     this.status = status;
     this.result = result;
     this.reason = reason;
+    this.streamed = streamed;
+  }
+
+  /** The change of {@code code}; empty for a code this version does not know. */
+  public static Optional<HistoryChange> of(int code) {
+    return code > 0 && code < BY_CODE.length ? Optional.of(BY_CODE[code]) : Optional.empty();
+  }
+
+  /** The codes of the rows that are no event of the stream, as an SQL array literal. */
+  static String notStreamed() {
+    return Stream.of(values())
+        .filter(change -> !change.streamed)
+        .map(change -> Integer.toString(change.code))
+        .collect(Collectors.joining(",", "'{", "}'::smallint[]"));
   }
 
   public int code() {
@@ -58,6 +84,11 @@ public enum HistoryChange {
 
   public String reason() {
     return reason;
+  }
+
+  /** Whether the row is a status change, an event of the stream. */
+  public boolean streamed() {
+    return streamed;
   }
 
   /**

@@ -40,33 +40,41 @@ public final class TaskHistory {
           + HistoryChange.codeOf(List.of("cancelled"), null, null, "reason")
           + ", by_token FROM cancelled ORDER BY id)";
 
-  /**
-   * The history rows that are status changes, i.e. events of the stream: not hand-backs, nor the
-   * takeovers that follow them ({@code processing} again, by another worker). A row of a code this
-   * version does not know is read, and skipped.
-   */
-  private static final String STREAMED = "h.streamed IS NOT FALSE";
+  // The history's rows as the feed reads them, from both tables behind the view task_history: the
+  // change code of a row written since migration V9 (decoded here, by HistoryChange, rather than
+  // joined to its names for every row read), the status and result of one written before, and
+  // whether it is an event of the stream (not a hand-back, nor the takeover after one; a code
+  // this version does not know is read, and skipped).
+  private static final String ROWS =
+      "SELECT task_id, seq, xid, at, change, NULL::VARCHAR(10) AS status, NULL::VARCHAR(10) AS result,"
+          + " change <> ALL("
+          + HistoryChange.notStreamed()
+          + ") AS streamed FROM task_history_rows"
+          + " UNION ALL SELECT task_id, seq, xid, at, NULL, status, result,"
+          + " event <> 'handed_back' AND coalesce(reason, '') NOT IN ('lease_expired', 'member_left')"
+          + " FROM task_history_old";
 
   // The changes after a cursor ($1, $2): the positions $1 to $1 + $4 of the log, each
   // transaction's rows in seq order, at most $3 rows; with the sequencer's state and the pruned
-  // mark of the same snapshot. tasks is named before task_history: PostgreSQL locks the tables of
-  // a query in that order, as TRUNCATE tasks (whose trigger truncates task_history) does; the
+  // mark of the same snapshot. tasks is named before the history: PostgreSQL locks the tables of
+  // a query in that order, as TRUNCATE tasks (whose trigger truncates the history) does; the
   // other order can deadlock with it.
   static final String READ =
       "SELECT st.epoch, st.last_pos, pr.below, e.* FROM"
           + " (SELECT epoch, last_pos FROM task_feed_state WHERE only_row) AS st"
           + " CROSS JOIN (SELECT coalesce(max(pos), 0) AS below FROM task_feed_pruned) AS pr"
           + " LEFT JOIN LATERAL (SELECT f.pos, h.seq, h.task_id, t.title, t.queue, t.priority,"
-          + " t.run_after, t.created_at, h.at,"
-          + " h.status, h.result FROM tasks t JOIN task_history h ON t.id = h.task_id"
+          + " t.run_after, t.created_at, h.at, h.change, h.status, h.result"
+          + " FROM tasks t JOIN ("
+          + ROWS
+          + ") AS h ON t.id = h.task_id"
           + " JOIN task_feed f ON h.xid = f.xid"
-          + " WHERE f.pos >= $1 AND f.pos <= $1 + $4 AND (f.pos > $1 OR h.seq > $2) AND "
-          + STREAMED
-          + " ORDER BY f.pos, h.seq LIMIT $3) AS e ON true";
+          + " WHERE f.pos >= $1 AND f.pos <= $1 + $4 AND (f.pos > $1 OR h.seq > $2)"
+          + " AND h.streamed ORDER BY f.pos, h.seq LIMIT $3) AS e ON true";
 
   // READ's rows are read by position (name look-ups were a tenth of a busy node's feed reads):
   // the state's three columns, then from POS on pos, seq, task_id, title, queue, priority,
-  // run_after, created_at, at, status, result
+  // run_after, created_at, at, change, status, result
   private static final int POS = 3;
 
   static final String STATE =
@@ -193,8 +201,19 @@ public final class TaskHistory {
         continue;
       }
       EventCursor cursor = new EventCursor(state.epoch(), row.getLong(POS), row.getLong(POS + 1));
-      Optional<TaskStatus> status = TaskStatus.fromWire(row.getString(POS + 9));
-      Optional<TaskResult> result = result(row.getString(POS + 10));
+      // a coded row (a code this version does not know has no status), or one from before V9
+      Integer code = row.getInteger(POS + 9);
+      Optional<HistoryChange> change = Optional.ofNullable(code).flatMap(HistoryChange::of);
+      Optional<TaskStatus> status =
+          TaskStatus.fromWire(
+              code == null
+                  ? row.getString(POS + 10)
+                  : change.map(HistoryChange::status).orElse(null));
+      Optional<TaskResult> result =
+          result(
+              code == null
+                  ? row.getString(POS + 11)
+                  : change.map(HistoryChange::result).orElse(null));
       if (status.isEmpty() || result == null) {
         // a row this service did not write (typed by hand): the feed goes past it, never stalls
         skipped.add(cursor.encode());

@@ -36,7 +36,7 @@ class NarrowHistoryTest extends PoolTest {
         Statement s = c.createStatement();
         ResultSet rows =
             s.executeQuery(
-                "SELECT code, event, status, result, reason FROM task_history_changes"
+                "SELECT code, event, status, result, reason, streamed FROM task_history_changes"
                     + " ORDER BY code")) {
       while (rows.next()) {
         table.add(
@@ -48,7 +48,9 @@ class NarrowHistoryTest extends PoolTest {
                 + " "
                 + rows.getString(4)
                 + " "
-                + rows.getString(5));
+                + rows.getString(5)
+                + " "
+                + rows.getBoolean(6));
       }
     }
     assertThat(table)
@@ -64,7 +66,9 @@ class NarrowHistoryTest extends PoolTest {
                             + " "
                             + h.result()
                             + " "
-                            + h.reason())
+                            + h.reason()
+                            + " "
+                            + h.streamed())
                 .toList());
   }
 
