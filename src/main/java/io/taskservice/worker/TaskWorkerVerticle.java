@@ -92,6 +92,13 @@ public final class TaskWorkerVerticle extends VerticleBase {
   private final Map<String, Integer> reserved = new HashMap<>();
   private int reservedTotal;
   private boolean roomCheckPending;
+  // Claims of different queues in flight at once are at most a quarter of the pool: the other
+  // queues wait their turn here, in order, and a queue that claims again after its claim goes to
+  // the back. A sweep over many queues would otherwise take every connection at once, and the
+  // completions, which free room and end leases, would wait behind its claims.
+  private final int claimTurns;
+  private int claimsInFlight;
+  private final Set<String> waitingTurn = new LinkedHashSet<>();
   // The current claim on each task this worker holds. A claim is finished or handed back only
   // while it is still the current one: after this worker's own sweep claimed a task again (the
   // first claim's lease ran out while its completion kept failing), the first claim is void.
@@ -146,6 +153,7 @@ public final class TaskWorkerVerticle extends VerticleBase {
     this.pool = pool;
     this.policy = policy;
     this.stats = stats;
+    this.claimTurns = Math.max(1, config.dbPoolSize() / 4);
   }
 
   @Override
@@ -310,11 +318,16 @@ public final class TaskWorkerVerticle extends VerticleBase {
       q.more = true;
       return;
     }
+    if (claimsInFlight >= claimTurns) {
+      waitingTurn.add(queue);
+      return;
+    }
     boolean sweep = q.sweep;
     q.sweep = false;
     q.again = false;
     q.claiming = true;
     claiming++;
+    claimsInFlight++;
     int asked = Math.min(room, sweep ? config.sweepBatch() : TaskClaims.MAX_BATCH);
     String bucket = consumed.bucket(queue);
     reserve(bucket, asked);
@@ -361,11 +374,25 @@ public final class TaskWorkerVerticle extends VerticleBase {
               reserve(bucket, -asked);
               roomFreed();
               q.claiming = false;
+              claimsInFlight--;
               claimSettled();
               if (q.again && state.takesWork()) {
-                requestClaim(queue);
+                waitingTurn.add(queue);
               }
+              nextTurns();
             });
+  }
+
+  /** The queues that waited for a turn claim now, as far as the turns go. */
+  private void nextTurns() {
+    while (claimsInFlight < claimTurns && !waitingTurn.isEmpty() && state.takesWork()) {
+      String next = waitingTurn.iterator().next();
+      waitingTurn.remove(next);
+      requestClaim(next);
+    }
+    if (!state.takesWork()) {
+      waitingTurn.clear();
+    }
   }
 
   /**
