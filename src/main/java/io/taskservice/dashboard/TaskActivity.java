@@ -4,6 +4,8 @@ import io.taskservice.domain.TaskStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What the cluster did lately, built from its stream of task changes: tasks created and finished
@@ -36,7 +38,14 @@ public final class TaskActivity {
   private final long[] finished = new long[SERIES_SECONDS];
   private final long[] sliceStart = new long[SLICES];
   private final long[][] durations = new long[SLICES][BUCKETS];
-  private final RecentChanges seen = new RecentChanges(REMEMBERED);
+  // the changes remembered, oldest first: one hash look-up per change
+  private final Map<Change, Boolean> seen =
+      new LinkedHashMap<>(REMEMBERED * 2) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Change, Boolean> eldest) {
+          return size() > REMEMBERED;
+        }
+      };
   private final Instant since;
 
   /**
@@ -57,7 +66,7 @@ public final class TaskActivity {
       long taskId, TaskStatus status, Instant createdAt, Instant updatedAt, Instant now) {
     if (status == TaskStatus.PROCESSING
         || status == TaskStatus.CANCELLED
-        || !seen.add(taskId, nanos(createdAt), status.ordinal())) {
+        || !firstTime(new Change(taskId, createdAt, status))) {
       return;
     }
     long second = Math.min(updatedAt.getEpochSecond(), now.getEpochSecond());
@@ -93,10 +102,12 @@ public final class TaskActivity {
     durations[slice][bucket(Duration.between(createdAt, updatedAt))]++;
   }
 
-  // one task reaching one status: the same task is the same id created at the same time
-  private static long nanos(Instant time) {
-    return time.getEpochSecond() * 1_000_000_000L + time.getNano();
+  private boolean firstTime(Change change) {
+    return seen.putIfAbsent(change, Boolean.TRUE) == null;
   }
+
+  /** One task reaching one status; the same task is the same id created at the same time. */
+  private record Change(long taskId, Instant createdAt, TaskStatus status) {}
 
   /** The series ending with the second of {@code now}, and the percentiles of the window. */
   public synchronized Snapshot snapshot(Instant now) {

@@ -104,30 +104,13 @@ public final class JsonRenderer {
     out.append('}');
   }
 
-  // a task's keys as the compact form writes them, quoted, with their colon
-  private static final String[] TASK_KEYS = compactKeys(TaskJson.FIELDS);
-
-  private static String[] compactKeys(String[] keys) {
-    String[] written = new String[keys.length];
-    for (int i = 0; i < keys.length; i++) {
-      StringBuilder key = new StringBuilder();
-      string(key, keys[i]);
-      written[i] = key.append(':').toString();
-    }
-    return written;
-  }
-
   private static void object(
       StringBuilder out, String[] keys, Object[] values, Integer indent, int level) {
     out.append('{');
     for (int i = 0; i < keys.length; i++) {
       newline(out, indent, level + 1);
-      if (indent == null && keys == TaskJson.FIELDS) {
-        out.append(TASK_KEYS[i]);
-      } else {
-        string(out, keys[i]);
-        out.append(indent == null ? ":" : ": ");
-      }
+      string(out, keys[i]);
+      out.append(indent == null ? ":" : ": ");
       write(out, values[i], indent, level + 1);
       if (i < keys.length - 1) {
         out.append(',');

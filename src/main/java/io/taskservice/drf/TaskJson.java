@@ -33,33 +33,13 @@ public final class TaskJson {
    * microseconds are left out when they are zero.
    */
   public static String timestamp(OffsetDateTime time) {
-    return write(new StringBuilder(27), time).toString();
+    return timestamp(new StringBuilder(27), time).toString();
   }
 
-  /**
-   * {@link #timestamp(OffsetDateTime)} appended to {@code out}. The last instant written on this
-   * thread is kept written: a new task's {@code created_at} and {@code updated_at} are one instant,
-   * and every task of one create statement shares it (1,000 in a bulk create's answer).
-   */
+  /** {@link #timestamp(OffsetDateTime)} appended to {@code out}. */
   static StringBuilder timestamp(StringBuilder out, OffsetDateTime time) {
-    Last last = LAST.get();
-    if (!time.equals(last.time)) {
-      last.text = write(new StringBuilder(27), time).toString();
-      last.time = time;
-    }
-    return out.append(last.text);
-  }
-
-  private static final class Last {
-    private OffsetDateTime time;
-    private String text;
-  }
-
-  private static final ThreadLocal<Last> LAST = ThreadLocal.withInitial(Last::new);
-
-  private static StringBuilder write(StringBuilder out, OffsetDateTime time) {
     // on the hot path of every answer: written digit by digit (String.format is several times
-    // slower)
+    // slower, and a string per field doubled the garbage of a bulk create's answer)
     OffsetDateTime utc =
         time.getOffset().equals(ZoneOffset.UTC) ? time : time.withOffsetSameInstant(ZoneOffset.UTC);
     pad(out, utc.getYear(), 4).append('-');

@@ -23,6 +23,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -40,14 +41,11 @@ public final class TaskRepository {
   static final String COLUMNS =
       "id, title, status, result, queue, priority, run_after, created_at, updated_at";
 
-  // ids follow the input order, so the i-th id (in order) belongs to the i-th task; the
+  // ids follow the input order, so the i-th returned row (by id) belongs to the i-th task; the
   // history's 'created' rows are written by the same statement. due_at: when the task may be
   // claimed (created_at unless it was scheduled). Only what the database chose comes back: the
   // rest of a new task is its request (status 'new', no result, updated_at = created_at), and
-  // sending 1,000 titles back costs both sides more than the insert of a bulk create. It comes
-  // back as one row: the ids, and the creation time they share (the column's default, now(), is
-  // the transaction's time), each task's only if they differ: the node decoded every returned row
-  // of a bulk create (JFR) for one value.
+  // sending 1,000 titles back costs both sides more than the insert of a bulk create.
   static final String INSERT =
       "WITH created AS (INSERT INTO tasks (title, queue, priority, run_after, due_at)"
           + " SELECT title, queue, priority, run_after, coalesce(run_after, now())"
@@ -55,8 +53,7 @@ public final class TaskRepository {
           + " WITH ORDINALITY AS t(title, queue, priority, run_after, n)"
           + " ORDER BY n RETURNING id, created_at), "
           + TaskHistory.CREATED
-          + " SELECT array_agg(id ORDER BY id), min(created_at), CASE WHEN min(created_at)"
-          + " <> max(created_at) THEN array_agg(created_at ORDER BY id) END FROM created";
+          + " SELECT id, created_at FROM created";
   static final String FIND = "SELECT " + COLUMNS + " FROM tasks WHERE id = $1";
   // concurrent reads by id share one statement: one index scan instead of one round trip each
   static final String FIND_MANY = "SELECT " + COLUMNS + " FROM tasks WHERE id = ANY($1)";
@@ -359,20 +356,17 @@ public final class TaskRepository {
             .execute(arrays(batch))
             .map(
                 rows -> {
-                  Row row = rows.iterator().next();
-                  Long[] ids = row.getArrayOfLongs(0);
-                  OffsetDateTime shared = row.getOffsetDateTime(1);
-                  OffsetDateTime[] each = row.getArrayOfOffsetDateTimes(2);
-                  if (ids == null || ids.length != batch.size()) {
+                  if (rows.size() != batch.size()) {
                     throw new IllegalStateException(
-                        batch.size()
-                            + " tasks inserted, "
-                            + (ids == null ? 0 : ids.length)
-                            + " returned");
+                        batch.size() + " tasks inserted, " + rows.size() + " returned");
                   }
-                  List<Task> tasks = new ArrayList<>(ids.length);
-                  for (int i = 0; i < ids.length; i++) {
-                    tasks.add(batch.get(i).created(ids[i], each == null ? shared : each[i]));
+                  List<Row> byId = new ArrayList<>(rows.size());
+                  rows.forEach(byId::add);
+                  byId.sort(Comparator.comparingLong(row -> row.getLong(0)));
+                  List<Task> tasks = new ArrayList<>(byId.size());
+                  for (int i = 0; i < byId.size(); i++) {
+                    Row row = byId.get(i);
+                    tasks.add(batch.get(i).created(row.getLong(0), row.getOffsetDateTime(1)));
                   }
                   return tasks;
                 }));

@@ -35,29 +35,6 @@ class TaskRepositoryTest extends PoolTest {
   }
 
   @Test
-  void tasksCreatedTogetherWithOwnCreationTimesEachGetTheirOwn() throws Exception {
-    // the create answers one time for the whole statement when its rows share one (the column's
-    // default): a trigger typed by hand that sets another per row must show in the answer
-    TestDatabase.execute(
-        "CREATE FUNCTION shift_created() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-            + " NEW.created_at := NEW.created_at + NEW.id * interval '1 hour'; RETURN NEW; END $$;"
-            + " CREATE TRIGGER shift_created BEFORE INSERT ON tasks"
-            + " FOR EACH ROW EXECUTE FUNCTION shift_created()");
-    try {
-      List<Task> created =
-          onContext(r -> r.createAll(List.of(NewTask.of("a"), NewTask.of("b"), NewTask.of("c"))));
-      assertThat(created).extracting(Task::title).containsExactly("a", "b", "c");
-      assertThat(created.get(1).createdAt()).isEqualTo(created.get(0).createdAt().plusHours(1));
-      for (Task task : created) {
-        assertThat(onContext(r -> r.find(task.id())).orElseThrow().createdAt())
-            .isEqualTo(task.createdAt());
-      }
-    } finally {
-      TestDatabase.execute("DROP TRIGGER shift_created ON tasks; DROP FUNCTION shift_created()");
-    }
-  }
-
-  @Test
   void aMissingTaskIsEmpty() throws Exception {
     Optional<Task> found = onContext(r -> r.find(12345));
     assertThat(found).isEmpty();
