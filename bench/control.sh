@@ -62,6 +62,15 @@ wants() { [[ $CONTROL_PARTS == *"$1"* ]]; }
 result() { RESULTS+=("$1"); log "$1"; }
 migrate() { TASKS_DB_URL=$(db_url "$1") java -jar "$BENCH_JAR" migrate >/dev/null 2>&1 || die "migration of $1 failed"; }
 commits() { sql "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"; }
+# CPU ticks of the whole machine, busy and idle (/proc/stat), and of one process
+machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat; }
+process_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+# "µs per item, idle %" from two machine_ticks readings and an item count
+cpu_per() {
+  awk -v b0="${1% *}" -v i0="${1#* }" -v b1="${2% *}" -v i1="${2#* }" -v n="$3" -v us="$TICK_US" \
+    'BEGIN { printf "%.1f µs, idle %.0f %%", (b1 - b0) * us / n, 100 * (i1 - i0) / (b1 - b0 + i1 - i0) }'
+}
 
 # ---------------------------------------------------------------------------------------------
 # a. Bulk rate against PostgreSQL's own 1,000-row insert
@@ -77,19 +86,26 @@ bulk_body "$SCRATCH/bulk.json" 1000 "bulk"
 TITLES=$(python3 -c 'print("{" + ",".join("\"bulk %d\"" % i for i in range(1000)) + "}")')
 C=$CONTROL_BULK_CONNECTIONS
 log "a: pgbench, 1,000-row INSERT ... SELECT FROM unnest(\$1::text[]) into the bare table (${CONTROL_DURATION}s, $C clients)"
+CPU0=$(machine_ticks)
 PG_BULK=$(run_pgbench "${CONTROL_DB}_ceiling" insert-bare-unnest.sql "$CONTROL_DURATION" "$C" -D titles="$TITLES")
+PG_CPU=$(cpu_per "$CPU0" "$(machine_ticks)" "$(($(field transactions "$PG_BULK") * 1000))")
 drop_db "${CONTROL_DB}_ceiling"
 # creates only: no worker competes with them for the cores
 start_node bulk "$CONTROL_PORT" "$CONTROL_DB" TASKS_ROLE=http TASKS_MAX_PENDING=1000000
 BULK_PID=$NODE_PID
 log "a: wrk, POST /api/v1/tasks/bulk/ with 1,000 tasks a request (warm-up ${CONTROL_WARMUP}s, then ${CONTROL_DURATION}s, $C connections)"
 run_wrk bulk.lua "$CONTROL_WARMUP" "$C" "$SCRATCH/bulk.json" >/dev/null
+CPU0=$(machine_ticks)
+NODE0=$(process_ticks "$BULK_PID")
 SVC_BULK=$(run_wrk bulk.lua "$CONTROL_DURATION" "$C" "$SCRATCH/bulk.json")
+SVC_CPU=$(cpu_per "$CPU0" "$(machine_ticks)" "$(($(field requests "$SVC_BULK") * 1000))")
+NODE_US=$(awk -v t=$(($(process_ticks "$BULK_PID") - NODE0)) -v n="$(field requests "$SVC_BULK")" -v us="$TICK_US" 'BEGIN { if (n > 0) printf "%.1f", t * us / (n * 1000) }')
 stop_node "$BULK_PID"
 SVC_TASKS=$(awk -v r="$(field rps "$SVC_BULK")" 'BEGIN { printf "%.0f", r * 1000 }')
 PG_TASKS=$(awk -v r="$(field tps "$PG_BULK")" 'BEGIN { printf "%.0f", r * 1000 }')
 A_RATIO=$(awk -v a="$SVC_TASKS" -v b="$PG_TASKS" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
 result "a. bulk (load $LOAD_A, $C connections = clients, ${CONTROL_DURATION} s each, http-only node): service $SVC_TASKS tasks/s ($(field rps "$SVC_BULK") req/s, p50 $(field p50_ms "$SVC_BULK") / p99 $(field p99_ms "$SVC_BULK") ms, errors $(($(field non2xx "$SVC_BULK") + $(field socket_errors "$SVC_BULK")))) ÷ PostgreSQL's 1,000-row unnest insert $PG_TASKS rows/s ($(field tps "$PG_BULK") tps, p50 $(field p50_ms "$PG_BULK") / p99 $(field p99_ms "$PG_BULK") ms, failed $(field failed "$PG_BULK")) = **$A_RATIO** (target ≥ 0.7: $(awk -v r="$A_RATIO" 'BEGIN { print (r >= 0.7 ? "met" : "MISSED") }'))"
+result "a. CPU of the machine (every process: PostgreSQL, the node, the load generator) per task created through /bulk/: $SVC_CPU (the node's JVM $NODE_US µs of it); per row of the unnest insert: $PG_CPU. The ratio follows the CPU per task where the service keeps the cores busy; the ceiling's idle share is time its clients wait on each other."
 drop_db "$CONTROL_DB"
 
 # processing keeps up: every task final within delay + 1 s of the last batch
