@@ -13,7 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BENCH_DB=${BENCH_PROFILE_DB:-tasks_bench_profile}
 C=${BENCH_CONNECTIONS:-32}
 DURATION=${BENCH_PROFILE_DURATION:-20}
-WARMUP=${BENCH_WARMUP:-5}
+WARMUP=${BENCH_WARMUP:-30} # a fresh node compiles for the first 30-45 s of load (run.sh)
 SEED=${BENCH_SEED_ROWS:-10000}
 LIST_QUERY="status=${BENCH_LIST_STATUS:-done}&page_size=${BENCH_PAGE_SIZE:-20}"
 if [[ ${BENCH_SMOKE:-0} == 1 ]]; then
