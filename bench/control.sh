@@ -65,9 +65,8 @@ wants() { [[ $CONTROL_PARTS == *"$1"* ]]; }
 result() { RESULTS+=("$1"); log "$1"; }
 migrate() { TASKS_DB_URL=$(db_url "$1") java -jar "$BENCH_JAR" migrate >/dev/null 2>&1 || die "migration of $1 failed"; }
 commits() { sql "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"; }
-# CPU ticks of the whole machine, busy and idle (/proc/stat), and of one process
+# CPU ticks of the whole machine, busy and idle (/proc/stat)
 machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat; }
-process_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 # "µs per item, idle %" from busy and idle ticks and an item count
 cpu_per() {
@@ -102,10 +101,10 @@ for ((round = 1; round <= CONTROL_ROUNDS; round++)); do
   read -r B0 I0 < <(machine_ticks)
   PG_BULK=$(run_pgbench "${CONTROL_DB}_ceiling" insert-bare-unnest.sql "$CONTROL_DURATION" "$C" -D titles="$TITLES")
   read -r B1 I1 < <(machine_ticks)
-  NODE0=$(process_ticks "$BULK_PID")
+  NODE0=$(proc_ticks "$BULK_PID")
   SVC_BULK=$(run_wrk bulk.lua "$CONTROL_DURATION" "$C" "$SCRATCH/bulk.json")
   read -r B2 I2 < <(machine_ticks)
-  NODE_T=$((NODE_T + $(process_ticks "$BULK_PID") - NODE0))
+  NODE_T=$((NODE_T + $(proc_ticks "$BULK_PID") - NODE0))
   PG_BUSY=$((PG_BUSY + B1 - B0)) PG_IDLE=$((PG_IDLE + I1 - I0))
   PG_ROWS=$((PG_ROWS + $(field transactions "$PG_BULK") * 1000))
   SVC_BUSY=$((SVC_BUSY + B2 - B1)) SVC_IDLE=$((SVC_IDLE + I2 - I1))

@@ -49,21 +49,20 @@ else
 fi
 
 # CPU ticks (1/100 s) of the service and of every PostgreSQL process
-jvm_ticks() { awk '{print $14 + $15}' "/proc/$SERVICE_PID/stat"; }
+jvm_ticks() { proc_ticks "$SERVICE_PID"; }
 # of which the JIT compiler threads ("C2 CompilerThre", "C1 CompilerThre")
 jit_ticks() {
   local sum=0 t
   for t in /proc/"$SERVICE_PID"/task/*; do
     [[ $(cat "$t/comm" 2>/dev/null) == C[12]\ CompilerThre* ]] || continue
-    sum=$((sum + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)))
+    sum=$((sum + $(proc_ticks "$t")))
   done
   echo "$sum"
 }
 pg_ticks() {
-  local sum=0 pid t
+  local sum=0 pid
   for pid in $(pgrep -x postgres || true); do
-    t=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
-    sum=$((sum + t))
+    sum=$((sum + $(proc_ticks "$pid")))
   done
   echo "$sum"
 }

@@ -234,6 +234,14 @@ warn_if_busy() {
 }
 
 # Resident set size of a process in MiB.
+# CPU ticks (user + system, 1/CLK_TCK s) of a process ($1: its pid) or of one of its threads ($1:
+# /proc/<pid>/task/<tid>); 0 once it has gone. The fields are counted after the command name,
+# which may hold spaces ("C2 CompilerThre").
+proc_ticks() {
+  local dir=$1
+  [[ $dir == /* ]] || dir=/proc/$dir
+  sed 's/^.*) //' "$dir/stat" 2>/dev/null | awk '{print $12 + $13}' | grep . || echo 0
+}
 rss_mib() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 
 # ---------------------------------------------------------------------------------------------
