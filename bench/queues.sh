@@ -7,8 +7,9 @@
 #      priority-0 task created after them must be among the next 10 claimed (task_history order);
 #   c. max_running 20 across three worker JVMs under a backlog: the queue's processing count
 #      sampled every 50 ms never exceeds 20; throughput against 20 / delay;
-#   d. flatness: 1,000 named queues (settings rows), the same backlog in 1 queue and spread over
-#      100: claim-loop throughput of one worker; GET /api/v1/queues/ with wrk when the build has it.
+#   d. flatness: the same backlog in 1 queue and spread over 100, with 1,000 queues named
+#      (settings rows) and with 100, and 1 queue claiming its rows in the 100 queues' order: the
+#      claim-loop throughput of one worker, in rounds; GET /api/v1/queues/ with wrk.
 # QUEUES_SMOKE=1 (or BENCH_SMOKE=1): small numbers, a check that the script works.
 # Writes bench/results/<stamp>-queues.md. See bench/README.md.
 set -euo pipefail
@@ -24,12 +25,14 @@ if [[ $SMOKE == 1 ]]; then
   QUEUES_PRIO_TASKS=${QUEUES_PRIO_TASKS:-200}
   QUEUES_CAP_TASKS=${QUEUES_CAP_TASKS:-200}
   QUEUES_FLAT_TASKS=${QUEUES_FLAT_TASKS:-2000}
+  QUEUES_FLAT_ROUNDS=${QUEUES_FLAT_ROUNDS:-1}
   QUEUES_WRK_SECONDS=${QUEUES_WRK_SECONDS:-2}
 else
   QUEUES_BULK_TASKS=${QUEUES_BULK_TASKS:-50000}
   QUEUES_PRIO_TASKS=${QUEUES_PRIO_TASKS:-1000}
   QUEUES_CAP_TASKS=${QUEUES_CAP_TASKS:-2000}
-  QUEUES_FLAT_TASKS=${QUEUES_FLAT_TASKS:-20000}
+  QUEUES_FLAT_TASKS=${QUEUES_FLAT_TASKS:-50000}
+  QUEUES_FLAT_ROUNDS=${QUEUES_FLAT_ROUNDS:-3}
   QUEUES_WRK_SECONDS=${QUEUES_WRK_SECONDS:-15}
 fi
 QUEUES_DEFAULT_RATE=${QUEUES_DEFAULT_RATE:-10}
@@ -207,17 +210,33 @@ fi
 if wants d; then
 # One worker node, started after the backlog is in (its sweeps find it), delay 100 ms and one
 # shared bucket of 10,000: the claim loop is the limit. Throughput = tasks ÷ (first claim → last
-# final).
-flat_run() { # LABEL QUEUES: QUEUES_FLAT_TASKS tasks spread over QUEUES queues
-  local label=$1 nq=$2 pid
+# final). Four shapes of the same backlog, each on a fresh database:
+#   one          1 queue, claimed in table order (consecutive rows);
+#   interleaved  1 queue whose due times make it claim the table's rows in the order 100
+#                interleaved queues are claimed (task g's rank is g mod 100, then g);
+#   hundred      100 queues, task g in queue g mod 100: the queues' rows interleaved;
+#   named100     as hundred, with only those 100 queues named instead of 1,000.
+# hundred ÷ interleaved: the same rows visited the same way, by 100 queues or by one (the cost of
+# the number of queues); interleaved ÷ one: where the rows lie; named100 against hundred: the
+# 900 named queues without tasks.
+flat_run() { # SHAPE
+  local shape=$1 nq=100 named=1000 due='now()' pid
+  case $shape in
+    one) nq=1 ;;
+    interleaved)
+      nq=1
+      due="now() - interval '10 minutes' + ((g % 100) * $QUEUES_FLAT_TASKS + g) * interval '1 microsecond'"
+      ;;
+    named100) named=100 ;;
+  esac
   fresh_db "$QUEUES_DB"
   TASKS_DB_URL=$(db_url "$QUEUES_DB") java -jar "$BENCH_JAR" migrate >/dev/null 2>&1 || die "migration failed"
-  sql "INSERT INTO queues (name) SELECT 'q' || lpad(g::text, 4, '0') FROM generate_series(0, 999) g" >/dev/null
-  sql "INSERT INTO tasks (title, queue) SELECT 'flat ' || g, 'q' || lpad((g % $nq)::text, 4, '0') FROM generate_series(1, $QUEUES_FLAT_TASKS) g" >/dev/null
+  sql "INSERT INTO queues (name) SELECT 'q' || lpad(g::text, 4, '0') FROM generate_series(0, $((named - 1))) g" >/dev/null
+  sql "INSERT INTO tasks (title, queue, due_at) SELECT 'flat ' || g, 'q' || lpad((g % $nq)::text, 4, '0'), $due FROM generate_series(1, $QUEUES_FLAT_TASKS) g" >/dev/null
   sql "VACUUM (ANALYZE) tasks" >/dev/null
   local load
   load=$(load_now)
-  start_node "flat-$nq" "$P0" "$QUEUES_DB" TASKS_ROLE=all TASKS_QUEUES='*=10000' \
+  start_node "flat-$shape" "$P0" "$QUEUES_DB" TASKS_ROLE=all TASKS_QUEUES='*=10000' \
     TASKS_PROCESSING_DELAY_MS=100 "${QUIET[@]}"
   pid=$NODE_PID
   local deadline=$((SECONDS + 3600))
@@ -229,22 +248,35 @@ flat_run() { # LABEL QUEUES: QUEUES_FLAT_TASKS tasks spread over QUEUES queues
   rate=$(sql "SELECT round(count(*) FILTER (WHERE event = 'finished') / extract(epoch FROM
     max(at) - min(at) FILTER (WHERE event IN ('claimed', 'recovered')))::numeric)
     FROM task_history")
-  local queues_api="not on this build"
-  if [[ $(curl -s -o /dev/null -w '%{http_code}' "http://$BENCH_HOST:$P0/api/v1/queues/") == 200 ]]; then
+  local queues_api=""
+  if [[ ${FLAT_API:-0} == 1 && $shape != interleaved ]]; then
     local line
     SERVICE_URL="http://$BENCH_HOST:$P0" run_wrk path.lua 3 16 /api/v1/queues/ >/dev/null
     line=$(SERVICE_URL="http://$BENCH_HOST:$P0" run_wrk path.lua "$QUEUES_WRK_SECONDS" 16 /api/v1/queues/)
-    queues_api="$(field rps "$line") req/s, p50 $(field p50_ms "$line") / p99 $(field p99_ms "$line") ms, errors $(($(field non2xx "$line") + $(field socket_errors "$line")))"
+    queues_api="$(field rps "$line") req/s (p50 $(field p50_ms "$line"), p99 $(field p99_ms "$line") ms, errors $(($(field non2xx "$line") + $(field socket_errors "$line"))))"
   fi
   stop_node "$pid"
   drop_db "$QUEUES_DB"
   echo "$rate|$load|$queues_api"
 }
-log "d: $QUEUES_FLAT_TASKS tasks in 1 queue, 1,000 named"
-IFS='|' read -r D1_RATE D1_LOAD D1_API < <(flat_run one 1)
-log "d: $QUEUES_FLAT_TASKS tasks over 100 queues, 1,000 named"
-IFS='|' read -r D100_RATE D100_LOAD D100_API < <(flat_run hundred 100)
-result "d. flatness, 1,000 named queues, one worker (TASKS_QUEUES=*=10000, delay 100 ms), $QUEUES_FLAT_TASKS tasks: claim loop $D1_RATE tasks/s in 1 queue (load $D1_LOAD), $D100_RATE tasks/s over 100 queues (load $D100_LOAD): **ratio $(awk -v a="$D100_RATE" -v b="$D1_RATE" 'BEGIN { if (b > 0) printf "%.2f", a / b }')**; GET /api/v1/queues/ (16 connections): 1 queue with tasks: $D1_API; 100: $D100_API"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b }'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# QUEUES_FLAT_ROUNDS rounds, each the four shapes in turn; GET /api/v1/queues/ in the first.
+D_QUEUES=() D_LAYOUT=() D_NAMED=() D_ALL=()
+declare -A RATE LOAD API
+for ((round = 1; round <= QUEUES_FLAT_ROUNDS; round++)); do
+  for shape in one interleaved hundred named100; do
+    log "d, round $round: $QUEUES_FLAT_TASKS tasks, shape $shape"
+    IFS='|' read -r "RATE[$shape]" "LOAD[$shape]" api < <(FLAT_API=$((round == 1)) flat_run "$shape")
+    ((round == 1)) && API[$shape]=$api
+  done
+  D_QUEUES+=("$(ratio "${RATE[hundred]}" "${RATE[interleaved]}")")
+  D_LAYOUT+=("$(ratio "${RATE[interleaved]}" "${RATE[one]}")")
+  D_NAMED+=("$(ratio "${RATE[hundred]}" "${RATE[named100]}")")
+  D_ALL+=("$(ratio "${RATE[hundred]}" "${RATE[one]}")")
+  result "d, round $round, claim loop in tasks/s (load before each): one ${RATE[one]} (${LOAD[one]}), interleaved ${RATE[interleaved]} (${LOAD[interleaved]}), hundred ${RATE[hundred]} (${LOAD[hundred]}), named100 ${RATE[named100]} (${LOAD[named100]}); hundred ÷ interleaved ${D_QUEUES[-1]}, interleaved ÷ one ${D_LAYOUT[-1]}, hundred ÷ named100 ${D_NAMED[-1]}, hundred ÷ one ${D_ALL[-1]}"
+done
+result "d. flatness, one worker (TASKS_QUEUES=*=10000, delay 100 ms), $QUEUES_FLAT_TASKS tasks, medians of $QUEUES_FLAT_ROUNDS rounds. Claim loop: 100 queues ÷ 1 queue claiming the same rows in the same order **$(median "${D_QUEUES[@]}")** (the number of queues with tasks); 1,000 named ÷ 100 named **$(median "${D_NAMED[@]}")** (the named queues without tasks); 1 queue claiming the rows interleaved ÷ in table order $(median "${D_LAYOUT[@]}") (where the rows lie); 100 queues ÷ 1 queue in table order $(median "${D_ALL[@]}") (all of it). GET /api/v1/queues/ (16 connections): 1 queue with tasks, 1,000 named: ${API[one]:-?}; 100 with tasks, 1,000 named: ${API[hundred]:-?}; 100 with tasks, 100 named: ${API[named100]:-?}"
 fi
 
 {

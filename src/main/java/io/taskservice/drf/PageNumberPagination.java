@@ -41,6 +41,18 @@ public final class PageNumberPagination {
     return pageSize;
   }
 
+  /**
+   * Where the page asked for by number starts, before the rows are counted: a list that reads its
+   * page and its count together starts there, and reads again from {@link Page#offset()} when the
+   * count puts the page elsewhere ({@code last}). 0 when the page is no number.
+   */
+  public long requestedOffset() {
+    return PythonInt.parseLong(page)
+        .filter(n -> n >= 1 && n <= Integer.MAX_VALUE)
+        .map(n -> (n - 1) * pageSize)
+        .orElse(0L);
+  }
+
   /** The page asked for, of a list of {@code count} rows. */
   public record Page(long count, long number, long pages, long offset) {}
 

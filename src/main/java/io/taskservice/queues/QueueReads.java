@@ -11,9 +11,10 @@ import java.util.Optional;
 
 /**
  * Reads queues as the API shows them, in a fixed number of statements whatever their number: the
- * exact counts of every queue holding tasks, the settings and consumers of every queue, then the
- * oldest due task of only the queues asked for that have new tasks, and the scheduled and stalled
- * counts from the node's cache (one read a second per node).
+ * exact counts of every queue holding tasks, the settings and consumers of one page of queues (or
+ * of every queue, for the metrics), then the oldest due task of only the queues asked for that have
+ * new tasks, and the scheduled and stalled counts from the node's cache (one read a second per
+ * node).
  */
 final class QueueReads {
   static final long WAITING_MAX_AGE_MS = 1000;
@@ -28,29 +29,49 @@ final class QueueReads {
     this.waiting = waiting;
   }
 
-  /** Every queue, in name order, each with its settings, counts and consumers only. */
+  /**
+   * Every queue, in name order, each with its settings, counts and consumers only (the metrics,
+   * once a second).
+   */
   Future<List<QueueState>> all() {
     return counts
         .byQueue()
         .compose(
             byQueue ->
+                queues.all(List.copyOf(byQueue.keySet())).map(listed -> states(listed, byQueue)));
+  }
+
+  /** One page of queues as {@link #all()} lists them. */
+  record Page(long total, List<QueueState> queues) {}
+
+  /**
+   * The {@code limit} queues from {@code offset} in name order, each with its settings, counts and
+   * consumers only, and how many queues there are.
+   */
+  Future<Page> page(int limit, long offset) {
+    return counts
+        .byQueue()
+        .compose(
+            byQueue ->
                 queues
-                    .all(List.copyOf(byQueue.keySet()))
-                    .map(
-                        listed -> {
-                          List<QueueState> all = new ArrayList<>(listed.size());
-                          for (QueueRepository.Listed q : listed) {
-                            all.add(
-                                new QueueState(
-                                    q.name(),
-                                    new Settings(q.paused(), q.maxRunning()),
-                                    wire(byQueue.get(q.name())),
-                                    Waiting.NONE,
-                                    null,
-                                    q.consumers()));
-                          }
-                          return all;
-                        }));
+                    .page(List.copyOf(byQueue.keySet()), limit, offset)
+                    .map(page -> new Page(page.total(), states(page.rows(), byQueue))));
+  }
+
+  private static List<QueueState> states(
+      List<QueueRepository.Listed> listed, Map<String, Map<TaskStatus, Long>> byQueue) {
+    List<QueueState> states = new ArrayList<>(listed.size());
+    for (QueueRepository.Listed q : listed) {
+      states.add(
+          new QueueState(
+              q.name(),
+              new Settings(q.paused(), q.maxRunning()),
+              wire(byQueue.get(q.name())),
+              Waiting.NONE,
+              null,
+              q.consumers()));
+    }
+    return states;
   }
 
   /**

@@ -64,7 +64,8 @@ final class QueueRepository {
 
   /**
    * Every queue: those with a settings row, those a live consumer names, and {@code $1} (the queues
-   * holding tasks), in name order, with settings and consumers.
+   * holding tasks), in name order, with settings and consumers: the metrics' read, once a second
+   * per node.
    */
   static final String ALL =
       "WITH live AS ("
@@ -77,6 +78,30 @@ final class QueueRepository {
           + " (SELECT count(*) FROM live WHERE live.queues ? n.name OR live.queues ? '*')"
           + "   AS consumers"
           + " FROM names n LEFT JOIN queues q ON q.name = n.name ORDER BY n.name";
+
+  /**
+   * One page of every queue, in name order: {@code $2} queues from offset {@code $3}, and how many
+   * there are in all. The queues of {@code $1} (holding tasks) and of live consumers that have no
+   * settings row are looked up by name ({@code extra}); the page itself is read from the settings'
+   * primary key, merged with those in name order, so a page costs its own rows and the extra
+   * queues, not every named queue. The total is the one count over the settings rows.
+   */
+  static final String PAGE =
+      "WITH live AS ("
+          + LIVE
+          + "), extra AS (SELECT x.name FROM ("
+          + " SELECT k FROM live, jsonb_object_keys(live.queues) AS k WHERE k <> '*'"
+          + " UNION SELECT unnest($1::text[])) AS x(name)"
+          + " WHERE (SELECT true FROM queues q WHERE q.name = x.name) IS NULL),"
+          + " page AS (SELECT * FROM ("
+          + " (SELECT name::text, paused, max_running FROM queues ORDER BY name LIMIT $2::int + $3::bigint)"
+          + " UNION ALL SELECT name, false, NULL FROM extra) AS n(name, paused, max_running)"
+          + " ORDER BY n.name LIMIT $2::int OFFSET $3::bigint)"
+          + " SELECT t.total, p.name, p.paused, p.max_running,"
+          + " (SELECT count(*) FROM live WHERE live.queues ? p.name OR live.queues ? '*')"
+          + "   AS consumers"
+          + " FROM (SELECT (SELECT count(*) FROM queues) + (SELECT count(*) FROM extra) AS total)"
+          + " AS t LEFT JOIN page p ON true ORDER BY p.name";
 
   /** The age of the oldest due new task of each of {@code $1} that has one. */
   static final String OLDEST =
@@ -162,16 +187,42 @@ final class QueueRepository {
             .map(
                 rows -> {
                   List<Listed> queues = new ArrayList<>(rows.size());
-                  rows.forEach(
-                      row ->
-                          queues.add(
-                              new Listed(
-                                  row.getString("name"),
-                                  row.getBoolean("paused"),
-                                  row.getInteger("max_running"),
-                                  row.getLong("consumers"))));
+                  rows.forEach(row -> queues.add(listed(row)));
                   return queues;
                 }));
+  }
+
+  /** One page of queues and how many there are in all. */
+  record Page(long total, List<Listed> rows) {}
+
+  /**
+   * The {@code limit} queues from {@code offset}, in name order; {@code withTasks} are the queues
+   * some task names.
+   */
+  Future<Page> page(List<String> withTasks, int limit, long offset) {
+    return guard(
+        pool.preparedQuery(PAGE)
+            .execute(Tuple.of(withTasks.toArray(String[]::new), limit, offset))
+            .map(
+                rows -> {
+                  long total = 0;
+                  List<Listed> queues = new ArrayList<>(rows.size());
+                  for (Row row : rows) {
+                    total = row.getLong("total");
+                    if (row.getString("name") != null) {
+                      queues.add(listed(row));
+                    }
+                  }
+                  return new Page(total, queues);
+                }));
+  }
+
+  private static Listed listed(Row row) {
+    return new Listed(
+        row.getString("name"),
+        row.getBoolean("paused"),
+        row.getInteger("max_running"),
+        row.getLong("consumers"));
   }
 
   /** The oldest due task's age of each of {@code names} with one due. */

@@ -8,6 +8,7 @@ import io.taskservice.drf.QueryString;
 import io.taskservice.drf.RequestBody;
 import io.taskservice.http.Responses;
 import io.taskservice.http.security.RequestOrigin;
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.RoutingContext;
@@ -32,20 +33,26 @@ final class QueuesApi {
     this.bus = bus;
   }
 
-  /** {@code GET /api/v1/queues/}: every queue in name order, a page at a time. */
+  /**
+   * {@code GET /api/v1/queues/}: every queue in name order, a page at a time. The page asked for is
+   * read with the count; {@code last} (known only once counted) is read again from its offset.
+   */
   void list(RoutingContext ctx) {
     PageNumberPagination pagination =
         new PageNumberPagination(QueryString.parse(ctx.request().query()));
+    int size = pagination.pageSize();
+    long requested = pagination.requestedOffset();
     reads
-        .all()
+        .page(size, requested)
         .compose(
-            all -> {
-              PageNumberPagination.Page page = pagination.page(all.size());
-              int from = (int) Math.min(all.size(), page.offset());
-              int to = (int) Math.min(all.size(), from + (long) pagination.pageSize());
-              return reads
-                  .complete(all.subList(from, to))
-                  .map(rows -> pagination.body(absolutePath(ctx), page, results(rows)));
+            read -> {
+              PageNumberPagination.Page page = pagination.page(read.total());
+              Future<QueueReads.Page> rows =
+                  page.offset() == requested
+                      ? Future.succeededFuture(read)
+                      : reads.page(size, page.offset());
+              return rows.compose(r -> reads.complete(r.queues()))
+                  .map(queues -> pagination.body(absolutePath(ctx), page, results(queues)));
             })
         .onSuccess(body -> Responses.json(ctx, 200, body))
         .onFailure(ctx::fail);

@@ -49,6 +49,20 @@ class PageNumberPaginationTest {
   }
 
   @ParameterizedTest
+  @CsvSource({
+    "'', 0",
+    "page=3, 40",
+    "page=3&page_size=5, 10",
+    "page=last, 0",
+    "page=x, 0",
+    "page=0, 0",
+    "page=99999999999999999999, 0",
+  })
+  void wherePagesAskedForByNumberStartBeforeTheRowsAreCounted(String query, long offset) {
+    assertThat(of(query).requestedOffset()).isEqualTo(offset);
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"page=0", "page=-1", "page=4", "page=1.5", "page=abc", "page=LAST"})
   void aPageThatDoesNotExistIsInvalid(String query) {
     assertThatThrownBy(() -> of(query).page(45))

@@ -146,6 +146,33 @@ class QueuesApiTest {
     }
 
     @Test
+    void pagesMergeSettingsRowsWithQueuesKnownOnlyByTasksOrConsumers() {
+      settings("a", false, null);
+      TestDatabase.execute("INSERT INTO tasks (title, queue) VALUES ('t', 'b')");
+      settings("c", true, null);
+      worker("w", "{\"d\": 5}", "1 second");
+      settings("e", false, 2);
+      TestDatabase.execute("INSERT INTO tasks (title, queue) VALUES ('t', 'e')");
+
+      assertThat(names(ok(get(QUEUES + "?page_size=2")))).containsExactly("a", "b");
+      JsonObject second = ok(get(QUEUES + "?page_size=2&page=2"));
+      assertThat(second.getLong("count")).isEqualTo(5);
+      assertThat(names(second)).containsExactly("c", "d");
+      assertThat(second.getJsonArray("results").getJsonObject(0).getBoolean("paused")).isTrue();
+      assertThat(second.getJsonArray("results").getJsonObject(1).getLong("consumers")).isEqualTo(1);
+      JsonObject last = ok(get(QUEUES + "?page_size=2&page=last"));
+      assertThat(names(last)).containsExactly("e");
+      assertThat(last.getJsonArray("results").getJsonObject(0).getInteger("max_running"))
+          .isEqualTo(2);
+      assertThat(
+              last.getJsonArray("results").getJsonObject(0).getJsonObject("counts").getLong("new"))
+          .isEqualTo(1);
+      assertAnswer(get(QUEUES + "?page_size=2&page=4"), 404, "{\"detail\": \"Invalid page.\"}");
+      assertAnswer(
+          get(QUEUES + "?page=99999999999999999999"), 404, "{\"detail\": \"Invalid page.\"}");
+    }
+
+    @Test
     void aQueueExistsWhileATaskASettingsRowOrALiveConsumerNamesIt() {
       TestDatabase.execute("INSERT INTO tasks (title, queue) VALUES ('t', 'with-task')");
       settings("with-row", false, null);
