@@ -58,7 +58,6 @@ TMP_DIRS+=("$SCRATCH")
 warn_if_busy
 SERVICE_URL="http://$BENCH_HOST:$CONTROL_PORT" # for run_wrk
 sql() { q "$CONTROL_DB" -c "$1"; }
-load_now() { cut -d' ' -f1 /proc/loadavg; }
 RESULTS=()
 CONTROL_PARTS=${CONTROL_PARTS:-abc} # the parts to run, e.g. CONTROL_PARTS=a
 wants() { [[ $CONTROL_PARTS == *"$1"* ]]; }

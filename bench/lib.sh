@@ -225,9 +225,11 @@ stop_service() {
 # 1-, 5- and 15-minute load averages: a figure well above 0 before a run means something else
 # is using the CPUs, and the results are not comparable.
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# the 1-minute load average alone
+load_now() { cut -d' ' -f1 /proc/loadavg; }
 warn_if_busy() {
   local one
-  one=$(cut -d' ' -f1 /proc/loadavg)
+  one=$(load_now)
   if (($(awk -v l="$one" -v c="$(nproc)" 'BEGIN { print (l > c / 2) }'))); then
     log "WARNING: load average $(loadavg) on $(nproc) cores before the run: other processes are busy, results will be noisy"
   fi

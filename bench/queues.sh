@@ -56,7 +56,6 @@ P2=$((QUEUES_PORT + 2))
 # logged task by task) as recovered.
 QUIET=(TASKS_NEW_GRACE_MS=3600000 TASKS_MAX_PENDING=1000000)
 sql() { q "$QUEUES_DB" -c "$1"; }
-load_now() { cut -d' ' -f1 /proc/loadavg; }
 # Waits until queue $1 holds no new or processing task; fails after $2 seconds.
 wait_queue_final() {
   local deadline=$((SECONDS + $2))
