@@ -46,32 +46,38 @@ final class QueueReads {
 
   /**
    * The {@code limit} queues from {@code offset} in name order, each with its settings, counts and
-   * consumers only, and how many queues there are.
+   * consumers only, and how many queues there are: one statement.
    */
   Future<Page> page(int limit, long offset) {
-    return counts
-        .byQueue()
-        .compose(
-            byQueue ->
-                queues
-                    .page(List.copyOf(byQueue.keySet()), limit, offset)
-                    .map(page -> new Page(page.total(), states(page.rows(), byQueue))));
+    return queues
+        .page(limit, offset)
+        .map(
+            page -> {
+              List<QueueState> states = new ArrayList<>(page.rows().size());
+              for (QueueRepository.Counted q : page.rows()) {
+                states.add(state(q.queue(), q.counts()));
+              }
+              return new Page(page.total(), states);
+            });
   }
 
   private static List<QueueState> states(
       List<QueueRepository.Listed> listed, Map<String, Map<TaskStatus, Long>> byQueue) {
     List<QueueState> states = new ArrayList<>(listed.size());
     for (QueueRepository.Listed q : listed) {
-      states.add(
-          new QueueState(
-              q.name(),
-              new Settings(q.paused(), q.maxRunning()),
-              wire(byQueue.get(q.name())),
-              Waiting.NONE,
-              null,
-              q.consumers()));
+      states.add(state(q, wire(byQueue.get(q.name()))));
     }
     return states;
+  }
+
+  private static QueueState state(QueueRepository.Listed q, Map<String, Long> counts) {
+    return new QueueState(
+        q.name(),
+        new Settings(q.paused(), q.maxRunning()),
+        counts,
+        Waiting.NONE,
+        null,
+        q.consumers());
   }
 
   /**

@@ -80,28 +80,34 @@ final class QueueRepository {
           + " FROM names n LEFT JOIN queues q ON q.name = n.name ORDER BY n.name";
 
   /**
-   * One page of every queue, in name order: {@code $2} queues from offset {@code $3}, and how many
-   * there are in all. The queues of {@code $1} (holding tasks) and of live consumers that have no
-   * settings row are looked up by name ({@code extra}); the page itself is read from the settings'
-   * primary key, merged with those in name order, so a page costs its own rows and the extra
-   * queues, not every named queue. The total is the one count over the settings rows.
+   * One page of every queue, in name order: {@code $1} queues from offset {@code $2}, each with its
+   * counts per status, and how many queues there are in all. The queues holding tasks (from the
+   * exact counts) and those of live consumers that have no settings row are looked up by name
+   * ({@code extra}); the page itself is read from the settings' primary key, merged with those in
+   * name order, so a page costs its own rows and the extra queues, not every named queue. The total
+   * is the one count over the settings rows.
    */
   static final String PAGE =
       "WITH live AS ("
           + LIVE
-          + "), extra AS (SELECT x.name FROM ("
+          + "), counted AS MATERIALIZED (SELECT queue, status, sum(n)::bigint AS n"
+          + " FROM task_counts GROUP BY queue, status HAVING sum(n) <> 0),"
+          + " extra AS (SELECT x.name FROM ("
           + " SELECT k FROM live, jsonb_object_keys(live.queues) AS k WHERE k <> '*'"
-          + " UNION SELECT unnest($1::text[])) AS x(name)"
+          + " UNION SELECT queue FROM counted) AS x(name)"
           + " WHERE (SELECT true FROM queues q WHERE q.name = x.name) IS NULL),"
           + " page AS (SELECT * FROM ("
-          + " (SELECT name::text, paused, max_running FROM queues ORDER BY name LIMIT $2::int + $3::bigint)"
+          + " (SELECT name::text, paused, max_running FROM queues"
+          + " ORDER BY name LIMIT $1::int + $2::bigint)"
           + " UNION ALL SELECT name, false, NULL FROM extra) AS n(name, paused, max_running)"
-          + " ORDER BY n.name LIMIT $2::int OFFSET $3::bigint)"
+          + " ORDER BY n.name LIMIT $1::int OFFSET $2::bigint)"
           + " SELECT t.total, p.name, p.paused, p.max_running,"
           + " (SELECT count(*) FROM live WHERE live.queues ? p.name OR live.queues ? '*')"
-          + "   AS consumers"
+          + "   AS consumers, c.statuses, c.counts"
           + " FROM (SELECT (SELECT count(*) FROM queues) + (SELECT count(*) FROM extra) AS total)"
-          + " AS t LEFT JOIN page p ON true ORDER BY p.name";
+          + " AS t LEFT JOIN page p ON true"
+          + " LEFT JOIN (SELECT queue, array_agg(status::text) AS statuses, array_agg(n) AS counts"
+          + " FROM counted GROUP BY queue) AS c ON c.queue = p.name ORDER BY p.name";
 
   /** The age of the oldest due new task of each of {@code $1} that has one. */
   static final String OLDEST =
@@ -192,25 +198,31 @@ final class QueueRepository {
                 }));
   }
 
-  /** One page of queues and how many there are in all. */
-  record Page(long total, List<Listed> rows) {}
+  /** A queue of a page, with its non-zero counts per status. */
+  record Counted(Listed queue, Map<String, Long> counts) {}
 
-  /**
-   * The {@code limit} queues from {@code offset}, in name order; {@code withTasks} are the queues
-   * some task names.
-   */
-  Future<Page> page(List<String> withTasks, int limit, long offset) {
+  /** One page of queues and how many there are in all. */
+  record Page(long total, List<Counted> rows) {}
+
+  /** The {@code limit} queues from {@code offset}, in name order. */
+  Future<Page> page(int limit, long offset) {
     return guard(
         pool.preparedQuery(PAGE)
-            .execute(Tuple.of(withTasks.toArray(String[]::new), limit, offset))
+            .execute(Tuple.of(limit, offset))
             .map(
                 rows -> {
                   long total = 0;
-                  List<Listed> queues = new ArrayList<>(rows.size());
+                  List<Counted> queues = new ArrayList<>(rows.size());
                   for (Row row : rows) {
                     total = row.getLong("total");
                     if (row.getString("name") != null) {
-                      queues.add(listed(row));
+                      Map<String, Long> counts = new HashMap<>();
+                      String[] statuses = row.getArrayOfStrings("statuses");
+                      Long[] ns = row.getArrayOfLongs("counts");
+                      for (int i = 0; statuses != null && i < statuses.length; i++) {
+                        counts.put(statuses[i], ns[i]);
+                      }
+                      queues.add(new Counted(listed(row), counts));
                     }
                   }
                   return new Page(total, queues);
