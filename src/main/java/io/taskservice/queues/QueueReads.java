@@ -10,11 +10,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads queues as the API shows them, in a fixed number of statements whatever their number: the
- * exact counts of every queue holding tasks, the settings and consumers of one page of queues (or
- * of every queue, for the metrics), then the oldest due task of only the queues asked for that have
- * new tasks, and the scheduled and stalled counts from the node's cache (one read a second per
- * node).
+ * Reads queues as the API shows them, in a fixed number of statements whatever their number: one
+ * page of queues with their settings, counts and consumers (or, for the metrics, the exact counts
+ * of every queue holding tasks, then the settings and consumers of every queue), then the oldest
+ * due task of only the queues asked for that have new tasks, and the scheduled and stalled counts
+ * from the node's cache (one read a second per node).
  */
 final class QueueReads {
   static final long WAITING_MAX_AGE_MS = 1000;
