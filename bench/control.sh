@@ -118,7 +118,7 @@ for ((round = 1; round <= CONTROL_ROUNDS; round++)); do
 done
 stop_node "$BULK_PID"
 drop_db "${CONTROL_DB}_ceiling"
-A_RATIO=$(printf '%s\n' "${RATIOS[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+A_RATIO=$(printf '%s\n' "${RATIOS[@]}" | percentile 50)
 result "a. bulk (load $LOAD_A, $C connections = clients, http-only node; $CONTROL_ROUNDS rounds of ${CONTROL_DURATION} s of PostgreSQL's 1,000-row unnest insert into the bare table, then ${CONTROL_DURATION} s of the service): median ratio **$A_RATIO** (target ≥ 0.7: $(awk -v r="$A_RATIO" 'BEGIN { print (r >= 0.7 ? "met" : "MISSED") }')); rounds: $ROUNDS_TEXT; errors $ERRORS"
 result "a. CPU of the machine (every process: PostgreSQL, the node, the load generator) per task created through /bulk/: $(cpu_per "$SVC_BUSY" "$SVC_IDLE" "$SVC_N") (the node's JVM $(awk -v t="$NODE_T" -v n="$SVC_N" -v us="$TICK_US" 'BEGIN { if (n > 0) printf "%.1f", t * us / n }') µs of it); per row of the unnest insert: $(cpu_per "$PG_BUSY" "$PG_IDLE" "$PG_ROWS"). The ratio follows the CPU per task where the service keeps the cores busy; the ceiling's idle share is time its clients wait on each other."
 drop_db "$CONTROL_DB"

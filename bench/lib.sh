@@ -235,7 +235,6 @@ warn_if_busy() {
   fi
 }
 
-# Resident set size of a process in MiB.
 # CPU ticks (user + system, 1/CLK_TCK s) of a process ($1: its pid) or of one of its threads ($1:
 # /proc/<pid>/task/<tid>); 0 once it has gone. The fields are counted after the command name,
 # which may hold spaces ("C2 CompilerThre").
@@ -244,6 +243,7 @@ proc_ticks() {
   [[ $dir == /* ]] || dir=/proc/$dir
   sed 's/^.*) //' "$dir/stat" 2>/dev/null | awk '{print $12 + $13}' | grep . || echo 0
 }
+# Resident set size of a process in MiB.
 rss_mib() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 
 # ---------------------------------------------------------------------------------------------

@@ -240,14 +240,7 @@ flat_run() { # SHAPE
   start_node "flat-$shape" "$P0" "$QUEUES_DB" TASKS_ROLE=all TASKS_QUEUES='*=10000' \
     TASKS_PROCESSING_DELAY_MS=100 "${QUIET[@]}"
   pid=$NODE_PID
-  wait_all_final() {
-    local deadline=$((SECONDS + 3600))
-    until [[ $(sql "SELECT count(*) FROM tasks WHERE status IN ('new', 'processing')") == 0 ]]; do
-      ((SECONDS < deadline)) || die "flatness run not final"
-      sleep 0.2
-    done
-  }
-  wait_all_final
+  wait_all_final "$QUEUES_DB" 3600 >/dev/null
   local first
   first=$(sql "SELECT coalesce(max(id), 0) + 1 FROM tasks")
   sql "INSERT INTO tasks (title, queue, due_at) SELECT 'flat ' || g, 'q' || lpad((g % $nq)::text, 4, '0'), $due FROM generate_series(1, $QUEUES_FLAT_TASKS) g" >/dev/null
@@ -256,7 +249,7 @@ flat_run() { # SHAPE
   load=$(load_now)
   # resumed by hand-typed SQL: the node's next sweep finds the backlog
   sql "UPDATE queues SET paused = false, updated_at = now()" >/dev/null
-  wait_all_final
+  wait_all_final "$QUEUES_DB" 3600 >/dev/null
   local rate
   rate=$(sql "SELECT round(count(*) FILTER (WHERE event = 'finished') / extract(epoch FROM
     max(at) - min(at) FILTER (WHERE event IN ('claimed', 'recovered')))::numeric)
@@ -274,7 +267,7 @@ flat_run() { # SHAPE
   echo "$rate|$load|$api"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+median() { printf '%s\n' "$@" | percentile 50; }
 # QUEUES_FLAT_ROUNDS rounds, each the four shapes in turn.
 D_QUEUES=() D_LAYOUT=() D_NAMED=() D_ALL=() A_NAMED=() A_TASKS=()
 declare -A RATE LOAD RPS P99

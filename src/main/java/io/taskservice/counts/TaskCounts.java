@@ -31,11 +31,15 @@ public final class TaskCounts {
   static final String COUNT_BY_QUEUE_AND_STATUS =
       "SELECT coalesce(sum(n), 0)::bigint FROM task_counts WHERE queue = $1 AND status = $2";
   static final String ALL = "SELECT status, sum(n)::bigint AS n FROM task_counts GROUP BY status";
-  // every queue some task names, with its count per status (queues whose tasks are all gone
-  // have no row left after a fold)
-  static final String BY_QUEUE =
+
+  /**
+   * Every queue some task names, with its count per status (queues whose tasks are all gone have no
+   * row left after a fold): columns {@code queue}, {@code status}, {@code n}.
+   */
+  public static final String BY_QUEUE =
       "SELECT queue, status, sum(n)::bigint AS n FROM task_counts GROUP BY queue, status"
           + " HAVING sum(n) <> 0";
+
   // One statement, so the rows deleted and their sums inserted commit together: a reader sees the
   // counts before or after, never in between. Folders running at once never fold a row twice:
   // the second waits for the first's row locks, then skips the rows it deleted (and cannot see

@@ -1,5 +1,6 @@
 package io.taskservice.queues;
 
+import io.taskservice.counts.TaskCounts;
 import io.taskservice.db.Database;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -34,6 +35,16 @@ final class QueueRepository {
   // "*", every queue.
   private static final String LIVE =
       "SELECT queues FROM workers WHERE heartbeat > now() - interval '10 seconds'";
+  // the queues the live consumers name (a statement's CTE "live")
+  private static final String LIVE_NAMES =
+      " SELECT k FROM live, jsonb_object_keys(live.queues) AS k WHERE k <> '*'";
+
+  // how many live consumers take the queue named by {@code name} (a statement's CTE "live")
+  private static String consumersOf(String name) {
+    return " (SELECT count(*) FROM live WHERE live.queues ? "
+        + name
+        + " OR live.queues ? '*') AS consumers";
+  }
 
   // One index descent per priority on tasks_claim_idx: the first due_at of each (queue, priority)
   // range of new tasks. The oldest of those is the oldest due task when it is due at all.
@@ -72,11 +83,11 @@ final class QueueRepository {
           + LIVE
           + "), names AS ("
           + " SELECT name FROM queues"
-          + " UNION SELECT k FROM live, jsonb_object_keys(live.queues) AS k WHERE k <> '*'"
+          + " UNION"
+          + LIVE_NAMES
           + " UNION SELECT unnest($1::text[]))"
           + " SELECT n.name, coalesce(q.paused, false) AS paused, q.max_running,"
-          + " (SELECT count(*) FROM live WHERE live.queues ? n.name OR live.queues ? '*')"
-          + "   AS consumers"
+          + consumersOf("n.name")
           + " FROM names n LEFT JOIN queues q ON q.name = n.name ORDER BY n.name";
 
   /**
@@ -90,10 +101,10 @@ final class QueueRepository {
   static final String PAGE =
       "WITH live AS ("
           + LIVE
-          + "), counted AS MATERIALIZED (SELECT queue, status, sum(n)::bigint AS n"
-          + " FROM task_counts GROUP BY queue, status HAVING sum(n) <> 0),"
-          + " extra AS (SELECT x.name FROM ("
-          + " SELECT k FROM live, jsonb_object_keys(live.queues) AS k WHERE k <> '*'"
+          + "), counted AS MATERIALIZED ("
+          + TaskCounts.BY_QUEUE
+          + "), extra AS (SELECT x.name FROM ("
+          + LIVE_NAMES
           + " UNION SELECT queue FROM counted) AS x(name)"
           + " WHERE (SELECT true FROM queues q WHERE q.name = x.name) IS NULL),"
           + " page AS (SELECT * FROM ("
@@ -102,8 +113,8 @@ final class QueueRepository {
           + " UNION ALL SELECT name, false, NULL FROM extra) AS n(name, paused, max_running)"
           + " ORDER BY n.name LIMIT $1::int OFFSET $2::bigint)"
           + " SELECT t.total, p.name, p.paused, p.max_running,"
-          + " (SELECT count(*) FROM live WHERE live.queues ? p.name OR live.queues ? '*')"
-          + "   AS consumers, c.statuses, c.counts"
+          + consumersOf("p.name")
+          + ", c.statuses, c.counts"
           + " FROM (SELECT (SELECT count(*) FROM queues) + (SELECT count(*) FROM extra) AS total)"
           + " AS t LEFT JOIN page p ON true"
           + " LEFT JOIN (SELECT queue, array_agg(status::text) AS statuses, array_agg(n) AS counts"
