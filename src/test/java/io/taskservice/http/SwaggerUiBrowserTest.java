@@ -91,19 +91,28 @@ class SwaggerUiBrowserTest extends BrowserTest {
     assertThat(responseStatus()).isEqualTo("200");
   }
 
-  /** Expands the list operation, presses "Try it out" and "Execute"; the live status code. */
+  /**
+   * Expands the list operation, presses "Try it out" and "Execute"; the live status code. Each
+   * button is awaited until the expanded panel has rendered it, then until it can be clicked.
+   */
   private String executeTheList() {
     WebElement list = waiting().until(ExpectedConditions.presenceOfElementLocated(LIST));
     list.findElement(By.cssSelector(".opblock-summary-control")).click();
     waiting()
         .until(
             ExpectedConditions.elementToBeClickable(
-                list.findElement(By.cssSelector(".try-out__btn"))))
+                waiting()
+                    .until(
+                        ExpectedConditions.presenceOfNestedElementLocatedBy(
+                            list, By.cssSelector(".try-out__btn")))))
         .click();
     waiting()
         .until(
             ExpectedConditions.elementToBeClickable(
-                list.findElement(By.cssSelector("button.execute"))))
+                waiting()
+                    .until(
+                        ExpectedConditions.presenceOfNestedElementLocatedBy(
+                            list, By.cssSelector("button.execute")))))
         .click();
     waiting().until(d -> !responseStatus().isEmpty());
     return responseStatus();
